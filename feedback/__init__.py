@@ -1,0 +1,1 @@
+"""Feedback store: signals, preference pairs and drift metrics (see ARCHITECTURE.md)."""

@@ -1,0 +1,208 @@
+"""The versioned adapter store on disk: `<root>/<domain>/v<N>/`, immutable once published."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
+
+__all__ = ["BASE", "AdapterRef", "AdapterSpec", "AdapterStore", "parse_adapter_name", "sha256_file"]
+
+BASE = "base"
+METADATA_FILE = "loraloop.json"
+WEIGHTS_FILE = "adapter_model.safetensors"
+CONFIG_FILE = "adapter_config.json"
+_DOMAIN = r"[a-z][a-z0-9_-]{0,63}"
+_REF_RE = re.compile(rf"^(?P<domain>{_DOMAIN})(?:@v(?P<version>[1-9][0-9]{{0,8}}))?$")
+_VERSION_DIR_RE = re.compile(r"^v([1-9][0-9]{0,8})$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdapterSpec:
+    """What a request asked for: a domain, and a version or None for the domain's active one."""
+
+    domain: str
+    version: int | None = None
+
+    def __str__(self) -> str:
+        return self.domain if self.version is None else f"{self.domain}@v{self.version}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdapterRef:
+    """One published adapter version: its identity and where its files are."""
+
+    domain: str
+    version: int
+    path: Path
+    base_model: str = ""
+    rank: int = 0
+    method: str = ""
+
+    @property
+    def key(self) -> str:
+        """`domain@vN`: the adapter's name everywhere, vLLM's lora_name included."""
+        return f"{self.domain}@v{self.version}"
+
+
+def parse_adapter_name(text: str, field: str = "adapter") -> AdapterSpec | None:
+    """Parse `""`/`"base"` (None: no adapter), `"medical"` or `"medical@v3"`; InvalidArgument otherwise."""
+    if text in ("", BASE):
+        return None
+    match = _REF_RE.match(text)
+    if not match:
+        raise InvalidArgument(
+            field, f"{text[:80]!r} is not an adapter name: expected 'base', '<domain>' or '<domain>@v<N>' "
+            "with a lowercase domain of letters, digits, '-' or '_'")
+    version = match.group("version")
+    return AdapterSpec(domain=match.group("domain"), version=int(version) if version else None)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class AdapterStore:
+    """Reads and atomically publishes adapter versions under one root folder."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).expanduser().resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def domains(self) -> list[str]:
+        """Domains with at least one published version, sorted."""
+        return sorted(p.name for p in self.root.iterdir()
+                      if p.is_dir() and re.fullmatch(_DOMAIN, p.name) and self.versions(p.name))
+
+    def versions(self, domain: str) -> list[int]:
+        """Published versions of a domain, ascending."""
+        folder = self.root / domain
+        if not re.fullmatch(_DOMAIN, domain) or not folder.is_dir():
+            return []
+        found = (_VERSION_DIR_RE.match(p.name) for p in folder.iterdir())
+        return sorted(int(m.group(1)) for m in found if m)
+
+    def get(self, domain: str, version: int) -> AdapterRef:
+        """The published version; AdapterNotFound, PermissionDenied (outside the store) or StoreError."""
+        if not re.fullmatch(_DOMAIN, domain):
+            raise InvalidArgument("adapter", f"{domain[:80]!r} is not a domain name")
+        folder = self.root / domain / f"v{version}"
+        if not folder.exists():
+            known = self.versions(domain)
+            hint = f"published versions: {', '.join(f'v{v}' for v in known)}" if known else "no published versions"
+            raise AdapterNotFound(f"adapter {domain}@v{version} not found in the store ({hint})")
+        real = folder.resolve()
+        if not real.is_relative_to(self.root):
+            raise PermissionDenied(f"adapter {domain}@v{version} resolves to {real}, outside the adapter store {self.root}")
+        return self._read(domain, version, real)
+
+    def latest(self, domain: str) -> AdapterRef:
+        """The newest published version of a domain."""
+        versions = self.versions(domain)
+        if not versions:
+            known = ", ".join(self.domains()) or "none"
+            raise AdapterNotFound(f"no published adapter for domain {domain!r} (domains: {known})")
+        return self.get(domain, versions[-1])
+
+    def resolve(self, spec: AdapterSpec) -> AdapterRef:
+        """The version a spec names, the newest when it names none."""
+        return self.latest(spec.domain) if spec.version is None else self.get(spec.domain, spec.version)
+
+    def _read(self, domain: str, version: int, folder: Path) -> AdapterRef:
+        try:
+            config = json.loads((folder / CONFIG_FILE).read_text())
+            meta = json.loads((folder / METADATA_FILE).read_text()) if (folder / METADATA_FILE).exists() else {}
+        except (OSError, ValueError) as e:
+            raise StoreError(f"adapter {domain}@v{version} at {folder} is unreadable: {e}") from e
+        if not (folder / WEIGHTS_FILE).exists():
+            raise StoreError(f"adapter {domain}@v{version} at {folder} has no {WEIGHTS_FILE}")
+        return AdapterRef(domain=domain, version=version, path=folder,
+                          base_model=str(meta.get("base_model") or config.get("base_model_name_or_path") or ""),
+                          rank=int(config.get("r", 0)), method=str(meta.get("method", "")))
+
+    def metadata(self, ref: AdapterRef) -> dict[str, Any]:
+        """The version's loraloop.json (empty when absent)."""
+        path = ref.path / METADATA_FILE
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    @contextmanager
+    def _domain_lock(self, domain: str) -> Iterator[None]:
+        # One publisher per domain at a time, across processes: the version number is read then taken.
+        lock_path = self.root / f".{domain}.lock"
+        with open(lock_path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def publish(self, domain: str, source: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> AdapterRef:
+        """Copy a PEFT adapter folder in as the domain's next version: temp dir, fsync, rename."""
+        if not re.fullmatch(_DOMAIN, domain) or domain == BASE:
+            raise InvalidArgument("domain", f"{domain!r} is not a valid domain name")
+        source = Path(source)
+        for required in (CONFIG_FILE, WEIGHTS_FILE):
+            if not (source / required).is_file():
+                raise InvalidArgument("source", f"{source} has no {required}: not a PEFT adapter folder")
+        (self.root / domain).mkdir(exist_ok=True)
+        with self._domain_lock(domain):
+            versions = self.versions(domain)
+            version = (versions[-1] + 1) if versions else 1
+            tmp = Path(tempfile.mkdtemp(prefix=f".{domain}-v{version}-", dir=self.root))
+            try:
+                for item in (CONFIG_FILE, WEIGHTS_FILE):
+                    shutil.copyfile(source / item, tmp / item)
+                config = json.loads((tmp / CONFIG_FILE).read_text())
+                meta = {
+                    "base_model": config.get("base_model_name_or_path", ""),
+                    "method": "",
+                    "parent": f"{domain}@v{versions[-1]}" if versions else None,
+                    "eval": {},
+                    "lineage": [],
+                    **(metadata or {}),
+                    # Identity and checksums are the store's to state, never the caller's.
+                    "name": domain,
+                    "version": version,
+                    "rank": config.get("r"),
+                    "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "sha256": {WEIGHTS_FILE: sha256_file(tmp / WEIGHTS_FILE)},
+                }
+                (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+                _fsync_tree(tmp)
+                os.rename(tmp, self.root / domain / f"v{version}")
+                _fsync_dir(self.root / domain)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        return self.get(domain, version)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

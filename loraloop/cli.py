@@ -1,0 +1,197 @@
+"""The `loraloop` command: serve, demo build, chat and adapter administration."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import logging
+import os
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any, Sequence
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+def _add_config_flags(parser: argparse.ArgumentParser, config_cls: type, skip: Sequence[str] = ()) -> None:
+    """One `--field-name` flag per config field, typed and documented from the dataclass itself."""
+    hints = typing.get_type_hints(config_cls)
+    for f in dataclasses.fields(config_cls):
+        if f.name in skip:
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        kind = hints[f.name]
+        help_text = f"{f.metadata.get('help', '')} (default: {f.default!r})"
+        if kind is bool:
+            parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        elif typing.get_origin(kind) is tuple:
+            parser.add_argument(flag, dest=f.name, default=None, help=help_text + "; comma-separated",
+                                type=lambda s: tuple(x for x in s.split(",") if x))
+        else:
+            args = [a for a in typing.get_args(kind) if a is not type(None)] if isinstance(kind, types.UnionType) else [kind]
+            parser.add_argument(flag, dest=f.name, default=None, type=args[0], help=help_text)
+
+
+def _config_from(args: argparse.Namespace, config_cls: type, **overrides: Any) -> Any:
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls)
+              if getattr(args, f.name, None) is not None}
+    return config_cls(**{**values, **overrides})
+
+
+def _parser() -> argparse.ArgumentParser:
+    from loraloop.config import DemoConfig, ServeConfig
+
+    parser = argparse.ArgumentParser(prog="loraloop", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the gRPC server (the demo model when --model is not given)")
+    _add_config_flags(serve, ServeConfig)
+    serve.add_argument("--demo-home", default=None, help="cache root of the demo model build")
+
+    demo = sub.add_parser("demo", help="the built-in demo model")
+    demo_sub = demo.add_subparsers(dest="demo_command", required=True)
+    build = demo_sub.add_parser("build", help="build (or reuse) the demo model and its adapters")
+    _add_config_flags(build, DemoConfig)
+    build.add_argument("--force", action="store_true", help="rebuild even when cached")
+
+    chat = sub.add_parser("chat", help="chat with a running server (one-shot with a message, else interactive)")
+    chat.add_argument("message", nargs="?", help="one message to send; omit for an interactive session")
+    chat.add_argument("--target", default="127.0.0.1:50051", help="server address host:port")
+    chat.add_argument("--adapter", default="", help="'' route, 'base', 'medical' or 'medical@v1'")
+    chat.add_argument("--max-tokens", type=int, default=0, help="0 = server default")
+    chat.add_argument("--temperature", type=float, default=None, help="0 = greedy")
+    chat.add_argument("--seed", type=int, default=None)
+
+    adapters = sub.add_parser("adapters", help="list, load, unload or publish adapter versions")
+    adapters_sub = adapters.add_subparsers(dest="adapters_command", required=True)
+    for name, help_text in (("list", "versions the server knows"), ("load", "Admin.LoadAdapter"),
+                            ("unload", "Admin.UnloadAdapter")):
+        cmd = adapters_sub.add_parser(name, help=help_text)
+        cmd.add_argument("--target", default="127.0.0.1:50051", help="server address host:port")
+        cmd.add_argument("--admin-token", default=None, help="default: LORALOOP_ADMIN_TOKEN or the server's token file")
+        if name != "list":
+            cmd.add_argument("adapter", help="'medical@v2' (load also takes 'medical': the newest version)")
+        if name == "load":
+            cmd.add_argument("--keep-active", action="store_true", help="load and pin without making it active")
+    publish = adapters_sub.add_parser("publish", help="publish a PEFT adapter folder as a domain's next version")
+    publish.add_argument("domain")
+    publish.add_argument("source", help="folder with adapter_config.json and adapter_model.safetensors")
+    publish.add_argument("--store", required=True, help="adapter store root")
+    publish.add_argument("--method", default="manual", help="recorded in loraloop.json")
+    return parser
+
+
+def _admin_token(explicit: str | None) -> str:
+    from loraloop.config import ServeConfig
+    from loraloop.serve.server import admin_token_path
+
+    if explicit:
+        return explicit
+    if os.environ.get("LORALOOP_ADMIN_TOKEN"):
+        return os.environ["LORALOOP_ADMIN_TOKEN"]
+    path = admin_token_path(ServeConfig())
+    return path.read_text().strip() if path.exists() else ""
+
+
+async def _chat(args: argparse.Namespace) -> None:
+    from loraloop.client import LoraloopClient
+
+    async with LoraloopClient(args.target) as client:
+        options = dict(adapter=args.adapter, max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed)
+        if args.message:
+            async for chunk in client.stream(args.message, **options):
+                print(chunk.delta, end="", flush=True)
+            print()
+            return
+        history: list[tuple[str, str]] = []
+        print(f"chatting with {args.target} (adapter {args.adapter or 'routed'}); Ctrl-D to quit", file=sys.stderr)
+        while True:
+            try:
+                line = input("> ")
+            except EOFError:
+                return
+            if not line.strip():
+                continue
+            history.append(("user", line))
+            parts, used = [], ""
+            async for chunk in client.stream(history, **options):
+                print(chunk.delta, end="", flush=True)
+                parts.append(chunk.delta)
+                used = chunk.adapter
+            print(f"\n  [{used}]", file=sys.stderr)
+            history.append(("assistant", "".join(parts)))
+
+
+async def _adapters(args: argparse.Namespace) -> None:
+    from loraloop.client import LoraloopClient
+
+    async with LoraloopClient(args.target, admin_token=_admin_token(args.admin_token)) as client:
+        if args.adapters_command == "list":
+            infos = await client.list_adapters()
+        elif args.adapters_command == "load":
+            infos = [await client.load_adapter(args.adapter, keep_active=args.keep_active)]
+        else:
+            infos = [await client.unload_adapter(args.adapter)]
+    for info in infos:
+        flags = ",".join(n for n in ("active", "loaded", "pinned") if getattr(info, n)) or "-"
+        print(f"{info.ref:<20} {flags:<22} rank={info.rank:<3} method={info.method or '-':<8} "
+              f"lora_id={info.lora_id} in_flight={info.in_flight}")
+
+
+def _run(args: argparse.Namespace) -> None:
+    from loraloop.config import DemoConfig, ServeConfig
+
+    if args.command == "serve":
+        from loraloop.serve.server import serve
+
+        config = _config_from(args, ServeConfig)
+        demo = DemoConfig(home=args.demo_home or "")
+        asyncio.run(serve(config, demo))
+    elif args.command == "demo":
+        from loraloop.demo import build_demo
+
+        built = build_demo(_config_from(args, DemoConfig), force=args.force)
+        print(f"model: {built.model_dir}\nadapters: {built.adapter_store}")
+    elif args.command == "chat":
+        asyncio.run(_chat(args))
+    elif args.command == "adapters" and args.adapters_command == "publish":
+        from loraloop.adapters import AdapterStore
+
+        ref = AdapterStore(args.store).publish(args.domain, Path(args.source), {"method": args.method})
+        print(f"published {ref.key} at {ref.path}")
+    else:
+        asyncio.run(_adapters(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `loraloop` console script; returns the exit code."""
+    import grpc
+
+    from loraloop.errors import LoraloopError
+
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        _run(args)
+    except (ValueError, LoraloopError) as e:
+        print(f"loraloop: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except grpc.RpcError as e:
+        print(f"loraloop: error: {e.code().name}: {e.details()}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""A small asyncio client for the loraloop gRPC API, used by the CLI, tests and benchmarks."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator, Iterable, Sequence
+
+import grpc
+
+from loraloop.v1 import loraloop_pb2 as pb
+from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
+
+__all__ = ["LoraloopClient", "messages_of"]
+
+
+def messages_of(prompt: str | Sequence[tuple[str, str]] | Sequence[dict[str, str]]) -> list[pb.Message]:
+    """A user string, (role, content) pairs or {role, content} dicts as proto messages."""
+    if isinstance(prompt, str):
+        return [pb.Message(role="user", content=prompt)]
+    out = []
+    for item in prompt:
+        role, content = (item["role"], item["content"]) if isinstance(item, dict) else item
+        out.append(pb.Message(role=role, content=content))
+    return out
+
+
+class LoraloopClient:
+    """Chat and admin calls over one channel: `async with LoraloopClient("127.0.0.1:50051") as c: ...`."""
+
+    def __init__(self, target: str, *, admin_token: str = "", timeout: float | None = 300.0):
+        self.target = target
+        self._channel = grpc.aio.insecure_channel(target)
+        self._chat = pb_grpc.ChatStub(self._channel)
+        self._admin = pb_grpc.AdminStub(self._channel)
+        self._admin_token = admin_token
+        self._timeout = timeout
+
+    async def __aenter__(self) -> "LoraloopClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the channel."""
+        await self._channel.close()
+
+    @staticmethod
+    def request(prompt: str | Sequence, *, adapter: str = "", max_tokens: int = 0, temperature: float | None = None,
+                top_p: float | None = None, seed: int | None = None, stop: Iterable[str] = (),
+                conversation_id: str = "", user_id: str = "", regenerate_of: str = "") -> pb.ChatRequest:
+        """Build a ChatRequest; temperature=0 asks for greedy decoding."""
+        sampling = pb.SamplingParams(max_tokens=max_tokens, stop=list(stop))
+        if temperature is not None:
+            sampling.temperature = temperature
+        if top_p is not None:
+            sampling.top_p = top_p
+        if seed is not None:
+            sampling.seed = seed
+        return pb.ChatRequest(conversation_id=conversation_id, user_id=user_id, messages=messages_of(prompt),
+                              adapter=adapter, sampling=sampling, regenerate_of=regenerate_of)
+
+    async def chat(self, prompt: str | Sequence | pb.ChatRequest, **kwargs) -> pb.ChatResponse:
+        """One unary answer (kwargs as in `request`)."""
+        request = prompt if isinstance(prompt, pb.ChatRequest) else self.request(prompt, **kwargs)
+        return await self._chat.Chat(request, timeout=self._timeout)
+
+    async def stream(self, prompt: str | Sequence | pb.ChatRequest, **kwargs) -> AsyncIterator[pb.ChatChunk]:
+        """Streamed answer chunks (kwargs as in `request`)."""
+        request = prompt if isinstance(prompt, pb.ChatRequest) else self.request(prompt, **kwargs)
+        async for chunk in self._chat.ChatStream(request, timeout=self._timeout):
+            yield chunk
+
+    async def list_adapters(self) -> list[pb.AdapterInfo]:
+        """Every published adapter version with its serving state."""
+        return list((await self._chat.ListAdapters(pb.ListAdaptersRequest(), timeout=self._timeout)).adapters)
+
+    def _admin_metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self._admin_token}"),) if self._admin_token else ()
+
+    async def load_adapter(self, adapter: str, *, keep_active: bool = False) -> pb.AdapterInfo:
+        """Admin: load a published version (and make it active unless keep_active)."""
+        return await self._admin.LoadAdapter(pb.LoadAdapterRequest(adapter=adapter, keep_active=keep_active),
+                                             metadata=self._admin_metadata(), timeout=self._timeout)
+
+    async def unload_adapter(self, adapter: str) -> pb.AdapterInfo:
+        """Admin: unload a version that is not active."""
+        return await self._admin.UnloadAdapter(pb.UnloadAdapterRequest(adapter=adapter),
+                                               metadata=self._admin_metadata(), timeout=self._timeout)

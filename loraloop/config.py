@@ -1,0 +1,132 @@
+"""Typed configuration for every loraloop component, loaded once at the entry point."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DemoConfig", "ServeConfig", "default_home", "help_of"]
+
+QUANTIZATIONS = ("bitsandbytes", "awq", "gptq")
+DEVICES = ("auto", "cpu", "cuda")
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def _field(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+def help_of(config_cls: type, name: str) -> str:
+    """The help text of one config field."""
+    return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(config_cls)}[name]
+
+
+def default_home() -> Path:
+    """Where loraloop keeps the demo model, its adapter store and state (LORALOOP_HOME wins)."""
+    return Path(os.environ.get("LORALOOP_HOME") or Path.home() / ".cache" / "loraloop")
+
+
+def _require(ok: bool, name: str, value: Any, expected: str) -> None:
+    if not ok:
+        raise ValueError(f"{name}={value!r}: {expected}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServeConfig:
+    """How `loraloop serve` runs: the model, the adapter store, the engine and the API limits."""
+
+    model: str = _field("", "Local Hugging Face model directory; empty = the built-in demo model.")
+    adapter_store: str = _field("", "Adapter store root (<domain>/v<N>/ folders); empty = the demo model's store.")
+    host: str = _field("127.0.0.1", "Address the gRPC server binds.")
+    port: int = _field(50051, "gRPC port; 0 picks a free one.")
+    metrics_port: int = _field(9400, "HTTP port for Prometheus /metrics; 0 picks a free one, -1 disables it.")
+    admin_token: str = _field("", "Bearer token for the Admin service; empty = generate one into state_dir/admin_token.")
+    state_dir: str = _field("", "Where the server writes its generated admin token; empty = <home>/state.")
+    device: str = _field("auto", "auto (CUDA when present, else CPU), cpu or cuda.")
+    quantization: str | None = _field(None, "4-bit base on CUDA: bitsandbytes, awq or gptq (passed to vLLM).")
+    dtype: str = _field("auto", "Weights dtype; auto = float32 on CPU, bfloat16 on CUDA.")
+    max_model_len: int = _field(0, "Context length in tokens; 0 = the model's own.")
+    gpu_memory_utilization: float = _field(0.0, "Share of accelerator (on CPU: host) memory vLLM claims; 0 = 0.5 on CPU, 0.9 on CUDA.")
+    cpu_kv_cache_gib: int = _field(1, "KV cache size in GiB for the CPU backend (VLLM_CPU_KVCACHE_SPACE).")
+    enforce_eager: bool = _field(True, "Disable CUDA graphs / compilation (faster start, required on small CPUs).")
+    max_loras: int = _field(4, "Adapters that can share one batch (vLLM max_loras).")
+    max_lora_rank: int = _field(16, "Largest LoRA rank the engine accepts (vLLM max_lora_rank).")
+    max_cpu_loras: int = _field(8, "Adapters kept loaded in the engine's CPU cache (vLLM max_cpu_loras).")
+    max_concurrent_requests: int = _field(64, "Chat requests in flight before new ones get RESOURCE_EXHAUSTED.")
+    default_max_tokens: int = _field(64, "max_tokens when a request leaves it 0.")
+    max_tokens_limit: int = _field(1024, "Largest max_tokens a request may ask for.")
+    max_messages: int = _field(256, "Most messages in one request.")
+    max_message_chars: int = _field(32_000, "Longest message content in characters.")
+    shutdown_grace_s: float = _field(5.0, "Seconds in-flight requests get to finish on shutdown.")
+
+    def __post_init__(self) -> None:
+        _require(self.device in DEVICES, "device", self.device, f"expected one of {DEVICES}")
+        _require(self.quantization in (None, *QUANTIZATIONS), "quantization", self.quantization,
+                 f"expected one of {QUANTIZATIONS} or unset")
+        _require(self.dtype in DTYPES, "dtype", self.dtype, f"expected one of {DTYPES}")
+        _require(0 <= self.port <= 65535, "port", self.port, "expected 0..65535")
+        _require(-1 <= self.metrics_port <= 65535, "metrics_port", self.metrics_port, "expected -1..65535")
+        _require(self.max_model_len >= 0, "max_model_len", self.max_model_len, "expected >= 0")
+        _require(0.0 <= self.gpu_memory_utilization <= 1.0, "gpu_memory_utilization",
+                 self.gpu_memory_utilization, "expected a share in [0, 1]")
+        _require(self.cpu_kv_cache_gib >= 1, "cpu_kv_cache_gib", self.cpu_kv_cache_gib, "expected >= 1")
+        for name in ("max_loras", "max_lora_rank", "max_cpu_loras", "max_concurrent_requests",
+                     "default_max_tokens", "max_tokens_limit", "max_messages", "max_message_chars"):
+            _require(getattr(self, name) >= 1, name, getattr(self, name), "expected >= 1")
+        _require(self.max_cpu_loras >= self.max_loras, "max_cpu_loras", self.max_cpu_loras,
+                 f"must be >= max_loras={self.max_loras} (vLLM requires it)")
+        _require(self.default_max_tokens <= self.max_tokens_limit, "default_max_tokens",
+                 self.default_max_tokens, f"must be <= max_tokens_limit={self.max_tokens_limit}")
+        _require(self.shutdown_grace_s >= 0, "shutdown_grace_s", self.shutdown_grace_s, "expected >= 0")
+        if self.quantization is not None:
+            _require(self.device != "cpu", "quantization", self.quantization,
+                     "4-bit bases need CUDA in vLLM; on CPU serve the base unquantized (unset quantization)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoConfig:
+    """How the built-in demo model is built: a tiny Llama, its tokenizer, and one SFT LoRA per domain."""
+
+    home: str = _field("", "Cache root; empty = LORALOOP_HOME or ~/.cache/loraloop.")
+    seed: int = _field(0, "Seed for every random choice of the build.")
+    domains: tuple[str, ...] = _field(("medical", "finance", "legal"), "Domains that get a LoRA adapter; 'general' stays with the base.")
+    vocab_size: int = _field(3072, "BPE vocabulary size of the demo tokenizer.")
+    hidden_size: int = _field(128, "Model width (head_dim is fixed at 64: vLLM's CPU attention needs it).")
+    num_layers: int = _field(2, "Transformer layers.")
+    intermediate_size: int = _field(512, "MLP width.")
+    max_position_embeddings: int = _field(512, "Context length of the demo model.")
+    base_epochs: float = _field(12.0, "Passes over the whole corpus when training the base.")
+    base_learning_rate: float = _field(3e-3, "Base model learning rate.")
+    adapter_epochs: float = _field(6.0, "Passes over a domain's conversations when training its adapter.")
+    adapter_learning_rate: float = _field(2e-3, "Adapter learning rate.")
+    lora_rank: int = _field(8, "LoRA rank of the demo adapters.")
+    lora_alpha: int = _field(16, "LoRA alpha of the demo adapters.")
+    batch_size: int = _field(16, "Training batch size (conversations).")
+    max_length: int = _field(320, "Longest training sequence in tokens.")
+    threads: int = _field(2, "Torch CPU threads; fixed so the build is reproducible.")
+
+    def __post_init__(self) -> None:
+        _require(self.hidden_size % 64 == 0 and self.hidden_size >= 64, "hidden_size", self.hidden_size,
+                 "expected a multiple of 64 (head_dim 64)")
+        _require(len(self.domains) >= 1 and "general" not in self.domains and "base" not in self.domains,
+                 "domains", self.domains, "expected at least one domain, not 'general' or 'base'")
+        for name in ("vocab_size", "num_layers", "intermediate_size", "max_position_embeddings",
+                     "lora_rank", "lora_alpha", "batch_size", "max_length", "threads"):
+            _require(getattr(self, name) >= 1, name, getattr(self, name), "expected >= 1")
+        for name in ("base_epochs", "adapter_epochs", "base_learning_rate", "adapter_learning_rate"):
+            _require(getattr(self, name) > 0, name, getattr(self, name), "expected > 0")
+        _require(self.max_length <= self.max_position_embeddings, "max_length", self.max_length,
+                 f"must be <= max_position_embeddings={self.max_position_embeddings}")
+
+    def home_path(self) -> Path:
+        """The resolved cache root."""
+        return Path(self.home) if self.home else default_home()
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The fields that change the built weights (everything but where the cache lives)."""
+        values = dataclasses.asdict(self)
+        values.pop("home")
+        return values

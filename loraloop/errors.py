@@ -1,0 +1,78 @@
+"""loraloop's exception classes and the one table that maps them to gRPC status codes."""
+
+from __future__ import annotations
+
+import grpc
+
+__all__ = [
+    "AdapterBusy",
+    "AdapterNotFound",
+    "EngineUnavailable",
+    "InvalidArgument",
+    "LoraloopError",
+    "Overloaded",
+    "PermissionDenied",
+    "StoreError",
+    "Unauthenticated",
+    "status_code_for",
+]
+
+
+class LoraloopError(Exception):
+    """Base class of every error loraloop raises on purpose."""
+
+
+class InvalidArgument(LoraloopError):
+    """A request field is malformed; the message starts with the field's name."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+class AdapterNotFound(LoraloopError):
+    """No published adapter version matches the name."""
+
+
+class AdapterBusy(LoraloopError):
+    """The adapter version cannot change state now (it is active, or in use)."""
+
+
+class Overloaded(LoraloopError):
+    """The server is at capacity; retry later."""
+
+
+class Unauthenticated(LoraloopError):
+    """An admin call came without a valid bearer token."""
+
+
+class PermissionDenied(LoraloopError):
+    """The call is understood but not allowed (e.g. a path outside the adapter store)."""
+
+
+class StoreError(LoraloopError):
+    """The adapter store on disk is unreadable or inconsistent."""
+
+
+class EngineUnavailable(LoraloopError):
+    """The inference engine is dead or shutting down."""
+
+
+_STATUS: dict[type[LoraloopError], grpc.StatusCode] = {
+    InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    AdapterNotFound: grpc.StatusCode.NOT_FOUND,
+    AdapterBusy: grpc.StatusCode.FAILED_PRECONDITION,
+    Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    StoreError: grpc.StatusCode.FAILED_PRECONDITION,
+    EngineUnavailable: grpc.StatusCode.UNAVAILABLE,
+}
+
+
+def status_code_for(error: BaseException) -> grpc.StatusCode:
+    """The gRPC status for an exception: its class's entry, else INTERNAL."""
+    for cls in type(error).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return grpc.StatusCode.INTERNAL

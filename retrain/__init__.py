@@ -1,0 +1,1 @@
+"""Retraining jobs and daemon that publish new adapter versions (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""Intent router, A/B arms and the rollout controller (see ARCHITECTURE.md, "Rollout")."""

@@ -1,0 +1,1 @@
+"""The serving process: gRPC servicers, the vLLM engine facade, the adapter registry and metrics."""

@@ -1,0 +1,104 @@
+"""The chat path: admission, adapter lease, chat template, generation and its metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+from loraloop.adapters import BASE
+from loraloop.config import ServeConfig
+from loraloop.errors import InvalidArgument, Overloaded, status_code_for
+from loraloop.serve.engine import Engine, GenerationChunk
+from loraloop.serve.metrics import ServeMetrics, adapter_labels
+from loraloop.serve.registry import AdapterRegistry
+from loraloop.serve.validation import ChatCall
+
+__all__ = ["AnswerHeader", "ChatService"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerHeader:
+    """What is known about an answer before its first token: its id and who answers."""
+
+    response_id: str
+    adapter: str          # "domain@vN" or "base"
+    arm: str              # "stable" until the rollout controller assigns canaries
+    route_domain: str
+    route_confidence: float
+
+
+class ChatService:
+    """Answers validated chat calls on the engine, one adapter version per request."""
+
+    def __init__(self, *, engine: Engine, registry: AdapterRegistry, tokenizer: Any, config: ServeConfig,
+                 metrics: ServeMetrics):
+        self._engine = engine
+        self._registry = registry
+        self._tokenizer = tokenizer
+        self._config = config
+        self._metrics = metrics
+        self._in_flight = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Requests being answered now."""
+        return self._in_flight
+
+    def prompt_token_ids(self, messages: tuple[dict[str, str], ...]) -> list[int]:
+        """The chat-templated prompt, tokenized exactly as the adapters were trained."""
+        return list(self._tokenizer.apply_chat_template(list(messages), add_generation_prompt=True,
+                                                        tokenize=True, return_dict=False))
+
+    async def answer(self, call: ChatCall) -> AsyncIterator[AnswerHeader | GenerationChunk]:
+        """Yield the header, then text chunks; the last chunk is `finished`."""
+        if self._in_flight >= self._config.max_concurrent_requests:
+            self._metrics.rejected.labels("RESOURCE_EXHAUSTED").inc()
+            raise Overloaded(f"server at capacity: {self._in_flight} requests in flight "
+                             f"(max_concurrent_requests={self._config.max_concurrent_requests}); retry later")
+        self._in_flight += 1
+        self._metrics.in_flight.inc()
+        started = time.monotonic()
+        labels: tuple[str, str] | None = None
+        try:
+            prompt = self._checked_prompt(call)
+            async with self._registry.lease(call.adapter) as lease:
+                ref = lease.ref if lease else None
+                labels = adapter_labels(ref)
+                yield AnswerHeader(response_id=f"r-{uuid.uuid4().hex}", adapter=ref.key if ref else BASE,
+                                   arm="stable", route_domain=ref.domain if ref else "",
+                                   route_confidence=1.0 if ref else 0.0)
+                first = True
+                async for chunk in self._engine.generate(uuid.uuid4().hex, prompt, call.sampling,
+                                                         lease.engine_adapter() if lease else None):
+                    if first:
+                        self._metrics.ttft.labels(*labels).observe(time.monotonic() - started)
+                        first = False
+                    if chunk.finished:
+                        self._metrics.prompt_tokens.labels(*labels).inc(chunk.prompt_tokens)
+                        self._metrics.completion_tokens.labels(*labels).inc(chunk.completion_tokens)
+                    yield chunk
+            self._metrics.requests.labels(*labels, "OK").inc()
+            self._metrics.latency.labels(*labels).observe(time.monotonic() - started)
+        except BaseException as e:
+            status = "CANCELLED" if not isinstance(e, Exception) else status_code_for(e).name
+            if labels is None:
+                self._metrics.rejected.labels(status).inc()
+            else:
+                self._metrics.requests.labels(*labels, status).inc()
+            raise
+        finally:
+            self._in_flight -= 1
+            self._metrics.in_flight.dec()
+
+    def _checked_prompt(self, call: ChatCall) -> list[int]:
+        prompt = self.prompt_token_ids(call.messages)
+        context = self._engine.max_model_len
+        if len(prompt) >= context:
+            raise InvalidArgument("messages", f"the prompt is {len(prompt)} tokens; the model's context is {context} tokens")
+        if len(prompt) + call.sampling.max_tokens > context:
+            raise InvalidArgument("sampling.max_tokens",
+                                  f"{call.sampling.max_tokens} new tokens after a {len(prompt)}-token prompt exceed "
+                                  f"the model's context of {context} tokens (at most {context - len(prompt)})")
+        return prompt

@@ -1,0 +1,153 @@
+"""The thin async facade over vLLM's AsyncLLM: generation with a per-request LoRA, and LoRA cache calls."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+from loraloop.config import ServeConfig
+from loraloop.errors import EngineUnavailable, InvalidArgument
+
+__all__ = ["Engine", "GenerationChunk", "Sampling", "engine_kwargs", "resolve_device"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sampling:
+    """Validated sampling settings of one request."""
+
+    max_tokens: int
+    temperature: float = 1.0
+    top_p: float = 1.0
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerationChunk:
+    """New text since the previous chunk; the last chunk has `finished` and the token counts."""
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finished: bool
+    finish_reason: str | None
+
+
+def resolve_device(config: ServeConfig) -> str:
+    """`cpu` or `cuda` for a config whose device may be `auto`."""
+    if config.device != "auto":
+        return config.device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def engine_kwargs(config: ServeConfig, model_dir: str, device: str) -> dict[str, Any]:
+    """vLLM AsyncEngineArgs keyword arguments for a config, in one place (unit-tested for each quantization)."""
+    if config.quantization and device != "cuda":
+        raise ValueError(f"quantization={config.quantization!r} needs CUDA (device resolved to {device!r}); "
+                         "vLLM's 4-bit kernels are GPU-only, serve the base unquantized on CPU")
+    dtype = config.dtype
+    if dtype == "auto":
+        dtype = "bfloat16" if device == "cuda" else "float32"
+    kwargs: dict[str, Any] = {
+        "model": model_dir,
+        "tokenizer": model_dir,
+        "dtype": dtype,
+        "enable_lora": True,
+        "max_loras": config.max_loras,
+        "max_lora_rank": config.max_lora_rank,
+        "max_cpu_loras": config.max_cpu_loras,
+        "enforce_eager": config.enforce_eager,
+        "gpu_memory_utilization": config.gpu_memory_utilization or (0.9 if device == "cuda" else 0.5),
+        "max_model_len": config.max_model_len or None,
+        "disable_log_stats": True,
+        "seed": 0,
+    }
+    if config.quantization:
+        kwargs["quantization"] = config.quantization
+        if config.quantization == "bitsandbytes":
+            # vLLM reads bitsandbytes checkpoints (or quantizes in-flight) only through this loader.
+            kwargs["load_format"] = "bitsandbytes"
+    return kwargs
+
+
+class Engine:
+    """Owns one AsyncLLM; the only place in loraloop that touches vLLM's request and LoRA types."""
+
+    def __init__(self, llm: Any, max_model_len: int):
+        self._llm = llm
+        self.max_model_len = max_model_len
+
+    @classmethod
+    def start(cls, config: ServeConfig, model_dir: str) -> "Engine":
+        """Start vLLM on a local model directory (spawns the engine core process)."""
+        device = resolve_device(config)
+        if device == "cpu":
+            # The CPU backend sizes its KV cache from this variable only.
+            os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(config.cpu_kv_cache_gib)
+        from vllm.engine.arg_utils import AsyncEngineArgs
+        from vllm.v1.engine.async_llm import AsyncLLM
+
+        kwargs = engine_kwargs(config, model_dir, device)
+        log.info("starting vLLM on %s: %s", device, kwargs)
+        llm = AsyncLLM.from_engine_args(AsyncEngineArgs(**kwargs))
+        return cls(llm, llm.vllm_config.model_config.max_model_len)
+
+    async def generate(self, request_id: str, prompt_token_ids: list[int], sampling: Sampling,
+                       adapter: tuple[str, int, str] | None) -> AsyncIterator[GenerationChunk]:
+        """Stream one request; `adapter` is (name, integer id, path) or None for the base model.
+
+        Cancelling the consumer aborts the request in the engine (AsyncLLM.generate does it on
+        CancelledError/GeneratorExit), so a client that hangs up frees its KV cache at once.
+        """
+        from vllm import SamplingParams
+        from vllm.exceptions import VLLMClientError
+        from vllm.inputs import TokensPrompt
+        from vllm.lora.request import LoRARequest
+        from vllm.sampling_params import RequestOutputKind
+        from vllm.v1.engine.exceptions import EngineDeadError
+
+        params = SamplingParams(max_tokens=sampling.max_tokens, temperature=sampling.temperature,
+                                top_p=sampling.top_p, seed=sampling.seed, stop=list(sampling.stop) or None,
+                                output_kind=RequestOutputKind.DELTA)
+        lora = LoRARequest(adapter[0], adapter[1], adapter[2]) if adapter else None
+        completion_tokens = 0
+        try:
+            async for out in self._llm.generate(TokensPrompt(prompt_token_ids=prompt_token_ids), params,
+                                                request_id, lora_request=lora):
+                completion = out.outputs[0]
+                completion_tokens += len(completion.token_ids)
+                yield GenerationChunk(text=completion.text, prompt_tokens=len(prompt_token_ids),
+                                      completion_tokens=completion_tokens, finished=out.finished,
+                                      finish_reason=completion.finish_reason if out.finished else None)
+        except EngineDeadError as e:
+            raise EngineUnavailable("the inference engine has stopped; the server must be restarted") from e
+        except (VLLMClientError, ValueError) as e:
+            raise InvalidArgument("request", f"rejected by the engine: {e}") from e
+
+    async def add_lora(self, name: str, lora_id: int, path: str) -> bool:
+        """Load an adapter into the engine's LoRA cache."""
+        from vllm.lora.request import LoRARequest
+
+        return await self._llm.add_lora(LoRARequest(name, lora_id, path))
+
+    async def remove_lora(self, lora_id: int) -> bool:
+        """Drop an adapter from the engine's LoRA cache."""
+        return await self._llm.remove_lora(lora_id)
+
+    async def pin_lora(self, lora_id: int) -> bool:
+        """Keep a loaded adapter from LRU eviction."""
+        return await self._llm.pin_lora(lora_id)
+
+    async def check_health(self) -> None:
+        """Raise when the engine core is dead."""
+        await self._llm.check_health()
+
+    def shutdown(self) -> None:
+        """Stop the engine core process."""
+        self._llm.shutdown()

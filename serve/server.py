@@ -1,0 +1,142 @@
+"""The gRPC server: wiring of engine, registry, servicers, health, reflection and /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import CollectorRegistry, start_http_server
+
+from loraloop.adapters import AdapterStore
+from loraloop.config import DemoConfig, ServeConfig, default_home
+from loraloop.serve.chat import ChatService
+from loraloop.serve.engine import Engine
+from loraloop.serve.metrics import ServeMetrics
+from loraloop.serve.registry import AdapterRegistry
+from loraloop.serve.servicers import AdminServicer, ChatServicer
+from loraloop.v1 import loraloop_pb2 as pb
+from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
+
+__all__ = ["RunningServer", "admin_token_path", "create_server", "resolve_model", "serve"]
+
+log = logging.getLogger(__name__)
+SERVICE_NAMES = (
+    pb.DESCRIPTOR.services_by_name["Chat"].full_name,
+    pb.DESCRIPTOR.services_by_name["Admin"].full_name,
+)
+
+
+@dataclass(kw_only=True)
+class RunningServer:
+    """A started server and the parts a test or the CLI may need to reach."""
+
+    server: grpc.aio.Server
+    port: int
+    metrics_port: int | None
+    admin_token: str
+    engine: Engine
+    registry: AdapterRegistry
+    chat: ChatService
+    health: HealthServicer
+    metrics: ServeMetrics
+    _http: Any = field(default=None, repr=False)
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Report NOT_SERVING, let in-flight requests finish within the grace period, stop the engine."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        if self._http is not None:
+            self._http.shutdown()
+        self.engine.shutdown()
+
+
+def admin_token_path(config: ServeConfig) -> Path:
+    """Where a generated admin token is written (and where `loraloop` clients look for it)."""
+    return Path(config.state_dir or default_home() / "state") / "admin_token"
+
+
+def _admin_token(config: ServeConfig) -> str:
+    if config.admin_token:
+        return config.admin_token
+    path = admin_token_path(config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token + "\n")
+    log.info("admin token written to %s", path)
+    return token
+
+
+def resolve_model(config: ServeConfig, demo: DemoConfig) -> tuple[str, str]:
+    """(model dir, adapter store root): the given paths, or the demo build (built on first use)."""
+    if config.model:
+        if not (Path(config.model) / "config.json").is_file():
+            raise ValueError(f"model={config.model!r}: not a local Hugging Face model directory (no config.json)")
+        return config.model, config.adapter_store or str(default_home() / "adapters")
+    from loraloop.demo import build_demo
+
+    built = build_demo(demo)
+    return str(built.model_dir), config.adapter_store or str(built.adapter_store)
+
+
+async def create_server(config: ServeConfig, demo: DemoConfig | None = None) -> RunningServer:
+    """Start vLLM, load the active adapters and start serving gRPC (and /metrics)."""
+    from transformers import AutoTokenizer
+
+    model_dir, store_root = resolve_model(config, demo or DemoConfig())
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    engine = Engine.start(config, model_dir)
+    try:
+        metrics = ServeMetrics(CollectorRegistry())
+        registry = AdapterRegistry(AdapterStore(store_root), engine, max_loaded=config.max_cpu_loras, events=metrics)
+        await registry.start()
+        chat = ChatService(engine=engine, registry=registry, tokenizer=tokenizer, config=config, metrics=metrics)
+        token = _admin_token(config)
+
+        server = grpc.aio.server()
+        pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config), server)
+        pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, token), server)
+        health = HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(health, server)
+        reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, "grpc.health.v1.Health"), server)
+        port = server.add_insecure_port(f"{config.host}:{config.port}")
+        await server.start()
+        for name in ("", *SERVICE_NAMES):
+            await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+        http, metrics_port = None, None
+        if config.metrics_port >= 0:
+            http, _thread = start_http_server(config.metrics_port, addr=config.host, registry=metrics.registry)
+            metrics_port = http.server_port
+    except BaseException:
+        engine.shutdown()
+        raise
+    log.info("serving loraloop.v1 on %s:%d (metrics on %s), adapters from %s", config.host, port, metrics_port, store_root)
+    return RunningServer(server=server, port=port, metrics_port=metrics_port, admin_token=token, engine=engine,
+                         registry=registry, chat=chat, health=health, metrics=metrics, _http=http)
+
+
+async def serve(config: ServeConfig, demo: DemoConfig | None = None) -> None:
+    """Run until SIGTERM/SIGINT, then shut down gracefully."""
+    running = await create_server(config, demo)
+    print(f"loraloop serving on {config.host}:{running.port}"
+          + (f", metrics on http://{config.host}:{running.metrics_port}/metrics" if running.metrics_port else ""),
+          flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("shutting down (grace %.1fs)", config.shutdown_grace_s)
+    await running.stop(config.shutdown_grace_s)

@@ -1,0 +1,154 @@
+"""gRPC servicers: translate messages to calls and errors to statuses; no engine or storage logic here."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+from typing import Any, AsyncIterator, Callable
+
+import grpc
+
+from loraloop.adapters import parse_adapter_name
+from loraloop.config import ServeConfig
+from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
+from loraloop.serve.chat import AnswerHeader, ChatService
+from loraloop.serve.registry import AdapterRegistry, AdapterStatus
+from loraloop.serve.validation import validate_chat
+from loraloop.v1 import loraloop_pb2 as pb
+from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
+
+__all__ = ["AdminServicer", "ChatServicer", "adapter_info"]
+
+log = logging.getLogger(__name__)
+
+
+async def _abort(context: grpc.aio.ServicerContext, error: BaseException) -> None:
+    if not isinstance(error, LoraloopError):
+        log.exception("unexpected error", exc_info=error)
+        await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(error).__name__}: {error}")
+    await context.abort(status_code_for(error), str(error))
+
+
+def _unary(method: Callable) -> Callable:
+    """Map exceptions of a unary handler to gRPC statuses (the one place that does it)."""
+    @functools.wraps(method)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await method(self, request, context)
+        except grpc.aio.AbortError:
+            raise
+        except Exception as e:  # noqa: BLE001 - every error becomes a status, never a crash
+            await _abort(context, e)
+    return wrapper
+
+
+def _streaming(method: Callable) -> Callable:
+    """The same mapping for server-streaming handlers."""
+    @functools.wraps(method)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        try:
+            async for item in method(self, request, context):
+                yield item
+        except grpc.aio.AbortError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            await _abort(context, e)
+    return wrapper
+
+
+def adapter_info(status: AdapterStatus) -> pb.AdapterInfo:
+    """The proto view of an adapter version's state."""
+    ref = status.ref
+    return pb.AdapterInfo(ref=ref.key, domain=ref.domain, version=ref.version, base_model=ref.base_model,
+                          rank=ref.rank, method=ref.method, loaded=status.loaded, active=status.active,
+                          pinned=status.pinned, lora_id=status.lora_id, in_flight=status.in_flight)
+
+
+def _header_fields(header: AnswerHeader) -> dict[str, Any]:
+    return {"response_id": header.response_id, "adapter": header.adapter, "arm": header.arm,
+            "route": pb.Route(domain=header.route_domain, confidence=header.route_confidence)}
+
+
+class ChatServicer(pb_grpc.ChatServicer):
+    """loraloop.v1.Chat."""
+
+    def __init__(self, chat: ChatService, registry: AdapterRegistry, config: ServeConfig):
+        self._chat = chat
+        self._registry = registry
+        self._config = config
+
+    @_unary
+    async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
+        call = validate_chat(request, self._config)
+        response = pb.ChatResponse()
+        parts: list[str] = []
+        async for event in self._chat.answer(call):
+            if isinstance(event, AnswerHeader):
+                response.MergeFrom(pb.ChatResponse(**_header_fields(event)))
+                continue
+            parts.append(event.text)
+            if event.finished:
+                response.usage.CopyFrom(pb.Usage(prompt_tokens=event.prompt_tokens,
+                                                 completion_tokens=event.completion_tokens))
+                response.finish_reason = event.finish_reason or ""
+        response.text = "".join(parts)
+        return response
+
+    @_streaming
+    async def ChatStream(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ChatChunk]:
+        call = validate_chat(request, self._config)
+        header: dict[str, Any] = {}
+        async for event in self._chat.answer(call):
+            if isinstance(event, AnswerHeader):
+                header = _header_fields(event)
+                continue
+            chunk = pb.ChatChunk(delta=event.text, **header)
+            if event.finished:
+                chunk.usage.CopyFrom(pb.Usage(prompt_tokens=event.prompt_tokens,
+                                              completion_tokens=event.completion_tokens))
+                chunk.finish_reason = event.finish_reason or ""
+            if chunk.delta or event.finished:
+                yield chunk
+
+    async def SendFeedback(self, request: pb.Feedback, context: grpc.aio.ServicerContext) -> pb.FeedbackAck:
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "SendFeedback arrives with the feedback store")
+
+    @_unary
+    async def ListAdapters(self, request: pb.ListAdaptersRequest, context: grpc.aio.ServicerContext) -> pb.ListAdaptersResponse:
+        return pb.ListAdaptersResponse(adapters=[adapter_info(s) for s in self._registry.statuses()])
+
+
+class AdminServicer(pb_grpc.AdminServicer):
+    """loraloop.v1.Admin: every call needs `authorization: Bearer <token>`."""
+
+    def __init__(self, registry: AdapterRegistry, token: str):
+        if not token:
+            raise ValueError("admin token must not be empty")
+        self._registry = registry
+        self._token = token.encode()
+
+    def _authorize(self, context: grpc.aio.ServicerContext) -> None:
+        metadata = dict(context.invocation_metadata() or ())
+        value = metadata.get("authorization", "")
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("admin calls need 'authorization: Bearer <token>' metadata")
+        if not hmac.compare_digest(token.encode(), self._token):
+            raise Unauthenticated("admin token rejected")
+
+    @_unary
+    async def LoadAdapter(self, request: pb.LoadAdapterRequest, context: grpc.aio.ServicerContext) -> pb.AdapterInfo:
+        self._authorize(context)
+        spec = parse_adapter_name(request.adapter, "adapter")
+        if spec is None:
+            raise InvalidArgument("adapter", "name an adapter to load, e.g. 'medical' or 'medical@v2'")
+        return adapter_info(await self._registry.load(spec, activate=not request.keep_active))
+
+    @_unary
+    async def UnloadAdapter(self, request: pb.UnloadAdapterRequest, context: grpc.aio.ServicerContext) -> pb.AdapterInfo:
+        self._authorize(context)
+        spec = parse_adapter_name(request.adapter, "adapter")
+        if spec is None:
+            raise InvalidArgument("adapter", "name an adapter version to unload, e.g. 'medical@v1'")
+        return adapter_info(await self._registry.unload(spec))

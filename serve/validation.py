@@ -1,0 +1,75 @@
+"""Request validation: turns a ChatRequest message into a typed call or an error that names the field."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from loraloop.adapters import AdapterSpec, parse_adapter_name
+from loraloop.config import ServeConfig
+from loraloop.errors import InvalidArgument
+from loraloop.v1 import loraloop_pb2 as pb
+from loraloop.serve.engine import Sampling
+
+__all__ = ["ROLES", "ChatCall", "validate_chat"]
+
+ROLES = ("system", "user", "assistant")
+MAX_ID_CHARS = 128
+MAX_STOP_STRINGS = 8
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatCall:
+    """A validated chat request."""
+
+    conversation_id: str
+    user_id: str
+    messages: tuple[dict[str, str], ...]
+    adapter: AdapterSpec | None  # None = base model
+    sampling: Sampling
+    regenerate_of: str
+
+
+def validate_chat(request: pb.ChatRequest, config: ServeConfig) -> ChatCall:
+    """Check every field of a ChatRequest; raise InvalidArgument naming the first bad one."""
+    for name in ("conversation_id", "user_id", "regenerate_of"):
+        if len(getattr(request, name)) > MAX_ID_CHARS:
+            raise InvalidArgument(name, f"longer than {MAX_ID_CHARS} characters")
+    if not request.messages:
+        raise InvalidArgument("messages", "empty: send at least one user message")
+    if len(request.messages) > config.max_messages:
+        raise InvalidArgument("messages", f"{len(request.messages)} messages, at most {config.max_messages} allowed")
+    messages = []
+    for i, message in enumerate(request.messages):
+        if message.role not in ROLES:
+            raise InvalidArgument(f"messages[{i}].role", f"{message.role[:40]!r} is not one of {', '.join(ROLES)}")
+        if len(message.content) > config.max_message_chars:
+            raise InvalidArgument(f"messages[{i}].content",
+                                  f"{len(message.content)} characters, at most {config.max_message_chars} allowed")
+        if message.role == "system" and i != 0:
+            raise InvalidArgument(f"messages[{i}].role", "a system message may only come first")
+        messages.append({"role": message.role, "content": message.content})
+    if messages[-1]["role"] != "user":
+        raise InvalidArgument(f"messages[{len(messages) - 1}].role",
+                              f"the last message must be from the user, got {messages[-1]['role']!r}")
+    adapter = parse_adapter_name(request.adapter, "adapter")
+    return ChatCall(conversation_id=request.conversation_id, user_id=request.user_id, messages=tuple(messages),
+                    adapter=adapter, sampling=_sampling(request.sampling, config), regenerate_of=request.regenerate_of)
+
+
+def _sampling(sampling: pb.SamplingParams, config: ServeConfig) -> Sampling:
+    max_tokens = sampling.max_tokens or config.default_max_tokens
+    if max_tokens > config.max_tokens_limit:
+        raise InvalidArgument("sampling.max_tokens", f"{max_tokens} is above the limit of {config.max_tokens_limit}")
+    temperature = sampling.temperature if sampling.HasField("temperature") else 1.0
+    if not math.isfinite(temperature) or not 0.0 <= temperature <= 2.0:
+        raise InvalidArgument("sampling.temperature", f"{temperature} is outside [0, 2]")
+    top_p = sampling.top_p if sampling.HasField("top_p") else 1.0
+    if not math.isfinite(top_p) or not 0.0 < top_p <= 1.0:
+        raise InvalidArgument("sampling.top_p", f"{top_p} is outside (0, 1]")
+    if len(sampling.stop) > MAX_STOP_STRINGS:
+        raise InvalidArgument("sampling.stop", f"{len(sampling.stop)} stop strings, at most {MAX_STOP_STRINGS} allowed")
+    if any(not s for s in sampling.stop):
+        raise InvalidArgument("sampling.stop", "stop strings must not be empty")
+    return Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
+                    seed=sampling.seed if sampling.HasField("seed") else None, stop=tuple(sampling.stop))

@@ -1,0 +1,71 @@
+"""Shared fixtures: the demo model (built once, cached), and one real server on it per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from loraloop.config import DemoConfig, ServeConfig  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+ADMIN_TOKEN = "test-admin-token"
+
+
+def demo_config() -> DemoConfig:
+    """The demo build the tests use: LORALOOP_HOME, else a cache inside the checkout."""
+    return DemoConfig(home=os.environ.get("LORALOOP_HOME") or str(REPO / ".loraloop"))
+
+
+@pytest.fixture(scope="session")
+def demo_model():
+    """The demo model and its v1 adapters (built on first use, a few minutes on 2 cores)."""
+    from loraloop.demo import build_demo
+
+    return build_demo(demo_config())
+
+
+@pytest.fixture(scope="session")
+def adapter_store(demo_model, tmp_path_factory) -> Path:
+    """A copy of the demo adapter store that tests may publish into."""
+    root = tmp_path_factory.mktemp("store") / "adapters"
+    shutil.copytree(demo_model.adapter_store, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def serve_config(demo_model, adapter_store, tmp_path_factory) -> ServeConfig:
+    """The config of the session's server: ephemeral ports, a known admin token, small limits."""
+    return ServeConfig(model=str(demo_model.model_dir), adapter_store=str(adapter_store), port=0, metrics_port=0,
+                       admin_token=ADMIN_TOKEN, state_dir=str(tmp_path_factory.mktemp("state")),
+                       max_concurrent_requests=16, max_tokens_limit=256)
+
+
+@pytest.fixture(scope="session")
+async def server(serve_config):
+    """One real gRPC server on real vLLM for the whole session."""
+    from loraloop.serve.server import create_server
+
+    running = await create_server(serve_config)
+    yield running
+    await running.stop(grace=2.0)
+
+
+@pytest.fixture
+async def client(server):
+    """A client of the session's server with the admin token."""
+    from loraloop.client import LoraloopClient
+
+    async with LoraloopClient(f"127.0.0.1:{server.port}", admin_token=ADMIN_TOKEN) as c:
+        yield c
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the demo model or the server are integration tests (`-m "not integration"` skips them)."""
+    for item in items:
+        if {"server", "demo_model"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)

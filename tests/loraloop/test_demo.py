@@ -1,0 +1,67 @@
+import json
+import subprocess
+import sys
+from collections import Counter
+
+from safetensors.torch import load_file
+
+from loraloop.adapters import AdapterStore
+from loraloop.config import DemoConfig
+from loraloop.demo import build_demo, demo_paths
+from loraloop.demo.data import CORPUS_DIR, DOMAINS, load_corpus
+
+TINY = dict(vocab_size=600, base_epochs=0.05, adapter_epochs=0.1, domains=("medical", "legal"), max_length=128,
+            max_position_embeddings=128)
+
+
+def test_shipped_corpus_is_what_its_generator_writes():
+    proc = subprocess.run([sys.executable, str(CORPUS_DIR.parent / "write_corpus.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_corpus_covers_every_domain_in_both_languages():
+    records = load_corpus()
+    counts = Counter((r["domain"], r["lang"]) for r in records)
+    assert {d for d, _ in counts} == set(DOMAINS)
+    assert all(counts[(d, lang)] >= 100 for d in DOMAINS for lang in ("en", "zh"))
+    for r in records:
+        roles = [m["role"] for m in r["messages"]]
+        assert roles[0] == "user" and roles[-1] == "assistant"
+        assert all(a != b for a, b in zip(roles, roles[1:]))
+    heldout = {r["messages"][0]["content"] for r in records if r["split"] == "heldout"}
+    train = {r["messages"][0]["content"] for r in records if r["split"] == "train"}
+    assert heldout and not heldout & train
+
+
+def _weights(built):
+    files = {"base": built.model_dir / "model.safetensors"}
+    files.update({d: built.adapter_store / d / "v1" / "adapter_model.safetensors" for d in built.domains})
+    return {name: load_file(str(path)) for name, path in files.items()}
+
+
+def test_build_is_deterministic_cached_and_publishes_v1(tmp_path):
+    first = build_demo(DemoConfig(home=str(tmp_path / "a"), **TINY), progress=False)
+    second = build_demo(DemoConfig(home=str(tmp_path / "b"), **TINY), progress=False)
+    w1, w2 = _weights(first), _weights(second)
+    assert w1.keys() == w2.keys() == {"base", "medical", "legal"}
+    for name in w1:
+        assert all((w1[name][k] == w2[name][k]).all() for k in w1[name]), name
+    assert (first.model_dir / "tokenizer.json").read_bytes() == (second.model_dir / "tokenizer.json").read_bytes()
+
+    marker = first.root / "BUILD.json"
+    stamp = marker.stat().st_mtime_ns
+    again = build_demo(DemoConfig(home=str(tmp_path / "a"), **TINY), progress=False)
+    assert again == first and marker.stat().st_mtime_ns == stamp  # reused, not rebuilt
+
+    store = AdapterStore(first.adapter_store)
+    assert store.domains() == ["legal", "medical"]
+    meta = store.metadata(store.get("medical", 1))
+    assert meta["method"] == "sft" and meta["rank"] == 8 and meta["version"] == 1
+    config = json.loads((first.model_dir / "config.json").read_text())
+    assert config["head_dim"] == 64 and config["architectures"] == ["LlamaForCausalLM"]
+
+
+def test_cache_key_follows_config_and_not_location(tmp_path):
+    assert demo_paths(DemoConfig(home="/x")).root.name == demo_paths(DemoConfig(home="/y")).root.name
+    assert demo_paths(DemoConfig(seed=1)).root.name != demo_paths(DemoConfig(seed=2)).root.name

@@ -1,0 +1,46 @@
+import pytest
+
+from loraloop.adapters import AdapterSpec
+from loraloop.config import ServeConfig
+from loraloop.errors import InvalidArgument
+from loraloop.serve.validation import validate_chat
+from loraloop.v1 import loraloop_pb2 as pb
+
+CONFIG = ServeConfig(max_tokens_limit=128, default_max_tokens=32, max_messages=4, max_message_chars=50)
+
+
+def request(**kwargs):
+    base = dict(messages=[pb.Message(role="user", content="hi")])
+    base.update(kwargs)
+    return pb.ChatRequest(**base)
+
+
+def test_a_good_request_is_typed():
+    call = validate_chat(request(adapter="medical@v2", sampling=pb.SamplingParams(temperature=0, seed=3, stop=["."])), CONFIG)
+    assert call.adapter == AdapterSpec(domain="medical", version=2)
+    assert call.sampling.temperature == 0.0 and call.sampling.seed == 3 and call.sampling.stop == (".",)
+    assert call.sampling.max_tokens == 32  # the default when unset
+
+
+@pytest.mark.parametrize("req, field", [
+    (pb.ChatRequest(), "messages"),
+    (request(messages=[pb.Message(role="robot", content="x")]), "messages[0].role"),
+    (request(messages=[pb.Message(role="user", content="x" * 51)]), "messages[0].content"),
+    (request(messages=[pb.Message(role="user", content="a"), pb.Message(role="assistant", content="b")]), "messages[1].role"),
+    (request(messages=[pb.Message(role="user", content="a"), pb.Message(role="system", content="b"),
+                       pb.Message(role="user", content="c")]), "messages[1].role"),
+    (request(messages=[pb.Message(role="user", content="a")] * 5), "messages"),
+    (request(sampling=pb.SamplingParams(max_tokens=129)), "sampling.max_tokens"),
+    (request(sampling=pb.SamplingParams(temperature=-1)), "sampling.temperature"),
+    (request(sampling=pb.SamplingParams(temperature=float("nan"))), "sampling.temperature"),
+    (request(sampling=pb.SamplingParams(top_p=0)), "sampling.top_p"),
+    (request(sampling=pb.SamplingParams(stop=[""])), "sampling.stop"),
+    (request(adapter="../../etc/passwd"), "adapter"),
+    (request(adapter="medical@latest"), "adapter"),
+    (request(conversation_id="c" * 200), "conversation_id"),
+])
+def test_bad_fields_are_named(req, field):
+    with pytest.raises(InvalidArgument) as info:
+        validate_chat(req, CONFIG)
+    assert info.value.field == field
+    assert str(info.value).startswith(field + ": ")
