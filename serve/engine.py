@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass
@@ -150,4 +151,8 @@ class Engine:
 
     def shutdown(self) -> None:
         """Stop the engine core process."""
-        self._llm.shutdown()
+        if self._llm is not None:
+            self._llm.shutdown()
+            # Collect it now: AsyncLLM.__del__ shuts down again, which fails at interpreter exit.
+            self._llm = None
+            gc.collect()

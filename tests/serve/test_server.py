@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -24,6 +23,13 @@ PROMPTS = {
     "legal": "My landlord will not return my deposit. What can I do?",
 }
 GREEDY = dict(temperature=0.0, max_tokens=48)
+
+
+async def run_process(*argv: str, timeout: float) -> tuple[int, str, str]:
+    """Run a subprocess without blocking the event loop the session's server answers on."""
+    proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+    return proc.returncode, out.decode(), err.decode()
 
 
 async def test_health_and_reflection(server):
@@ -77,10 +83,10 @@ async def test_greedy_answers_equal_offline_vllm(server, client, demo_model, tmp
                          "max_tokens": GREEDY["max_tokens"], "adapter": lease_adapter})
     path = tmp_path / "requests.json"
     path.write_text(json.dumps(requests))
-    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("offline_vllm.py")),
-                           str(demo_model.model_dir), str(path)], capture_output=True, text=True, timeout=600)
-    result = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and result, proc.stderr[-3000:]
+    rc, out, err = await run_process(sys.executable, str(Path(__file__).with_name("offline_vllm.py")),
+                                     str(demo_model.model_dir), str(path), timeout=600)
+    result = [line for line in out.splitlines() if line.startswith("RESULT ")]
+    assert rc == 0 and result, err[-3000:]
     assert json.loads(result[0][len("RESULT "):]) == served
 
 
@@ -150,17 +156,27 @@ async def test_metrics_count_requests_tokens_and_latency(server, client):
     assert "loraloop_serve_adapter_load_seconds_bucket" in after
 
 
-def test_cli_one_shot_chat(server):
-    proc = subprocess.run([sys.executable, "-m", "loraloop.cli", "chat", "--target", f"127.0.0.1:{server.port}",
-                           "--adapter", "medical", "--temperature", "0", "--max-tokens", "24",
-                           PROMPTS["medical"]], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip()
+async def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run the `loraloop` CLI."""
+    return await run_process(sys.executable, "-m", "loraloop.cli", *args, timeout=120)
 
 
-def test_cli_reports_bad_input_in_one_line(server):
-    proc = subprocess.run([sys.executable, "-m", "loraloop.cli", "chat", "--target", f"127.0.0.1:{server.port}",
-                           "--adapter", "astrology", "hello"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
-    assert "NOT_FOUND" in proc.stderr and "astrology" in proc.stderr
+async def test_cli_one_shot_chat(server):
+    rc, out, err = await run_cli("chat", "--target", f"127.0.0.1:{server.port}", "--adapter", "medical",
+                                 "--temperature", "0", "--max-tokens", "24", PROMPTS["medical"])
+    assert rc == 0, err
+    assert out.strip()
+
+
+async def test_cli_reports_bad_input_in_one_line(server):
+    rc, _, err = await run_cli("chat", "--target", f"127.0.0.1:{server.port}", "--adapter", "astrology", "hello")
+    assert rc == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "NOT_FOUND" in err and "astrology" in err
+
+
+async def test_cli_lists_adapters(server):
+    rc, out, err = await run_cli("adapters", "list", "--target", f"127.0.0.1:{server.port}")
+    assert rc == 0, err
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert "active" in lines["legal@v1"] and "loaded" in lines["legal@v1"]
