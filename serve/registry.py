@@ -112,7 +112,8 @@ class AdapterRegistry:
     async def resolve(self, spec: AdapterSpec) -> AdapterRef:
         """The version a request gets: the pinned one, or the domain's active one (activating a new domain)."""
         if spec.version is not None:
-            return self.store.get(spec.domain, spec.version)
+            known = self._slots.get(str(spec))  # versions are immutable: no disk read once seen
+            return known.ref if known else self.store.get(spec.domain, spec.version)
         ref = self.active(spec.domain)
         if ref is None:
             await self.load(spec)

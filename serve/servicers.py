@@ -9,7 +9,7 @@ from typing import Any, AsyncIterator, Callable
 
 import grpc
 
-from loraloop.adapters import parse_adapter_name
+from loraloop.adapters import AdapterSpec, parse_adapter_name
 from loraloop.config import ServeConfig
 from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
 from loraloop.serve.chat import AnswerHeader, ChatService
@@ -68,6 +68,13 @@ def adapter_info(status: AdapterStatus) -> pb.AdapterInfo:
 def _header_fields(header: AnswerHeader) -> dict[str, Any]:
     return {"response_id": header.response_id, "adapter": header.adapter, "arm": header.arm,
             "route": pb.Route(domain=header.route_domain, confidence=header.route_confidence)}
+
+
+def _named_adapter(text: str, what: str) -> AdapterSpec:
+    spec = parse_adapter_name(text, "adapter")
+    if spec is None:
+        raise InvalidArgument("adapter", f"name an adapter {what}")
+    return spec
 
 
 class ChatServicer(pb_grpc.ChatServicer):
@@ -140,15 +147,11 @@ class AdminServicer(pb_grpc.AdminServicer):
     @_unary
     async def LoadAdapter(self, request: pb.LoadAdapterRequest, context: grpc.aio.ServicerContext) -> pb.AdapterInfo:
         self._authorize(context)
-        spec = parse_adapter_name(request.adapter, "adapter")
-        if spec is None:
-            raise InvalidArgument("adapter", "name an adapter to load, e.g. 'medical' or 'medical@v2'")
+        spec = _named_adapter(request.adapter, "to load, e.g. 'medical' or 'medical@v2'")
         return adapter_info(await self._registry.load(spec, activate=not request.keep_active))
 
     @_unary
     async def UnloadAdapter(self, request: pb.UnloadAdapterRequest, context: grpc.aio.ServicerContext) -> pb.AdapterInfo:
         self._authorize(context)
-        spec = parse_adapter_name(request.adapter, "adapter")
-        if spec is None:
-            raise InvalidArgument("adapter", "name an adapter version to unload, e.g. 'medical@v1'")
+        spec = _named_adapter(request.adapter, "version to unload, e.g. 'medical@v1'")
         return adapter_info(await self._registry.unload(spec))

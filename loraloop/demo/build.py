@@ -6,8 +6,6 @@ a finished build is renamed into place atomically, so a crash leaves no half-bui
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -18,10 +16,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from loraloop.adapters import AdapterStore
 from loraloop.config import DemoConfig
+from loraloop.fs import file_lock
 from loraloop.demo.data import CORPUS_DIR, corpus_digest, load_corpus
 
 __all__ = ["BUILD_VERSION", "DemoModel", "build_demo", "demo_paths"]
@@ -62,7 +61,7 @@ def build_demo(config: DemoConfig, *, force: bool = False, progress: bool = True
     """Return the cached demo build for this config, building it first when missing."""
     demo = demo_paths(config)
     demo.root.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(demo.root.parent / f".{demo.root.name}.lock"):
+    with file_lock(demo.root.parent / f".{demo.root.name}.lock"):
         if (demo.root / "BUILD.json").exists() and not force:
             return demo
         if force and demo.root.exists():
@@ -75,16 +74,6 @@ def build_demo(config: DemoConfig, *, force: bool = False, progress: bool = True
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return demo
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _say(progress: bool, text: str) -> None:

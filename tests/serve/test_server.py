@@ -25,10 +25,11 @@ PROMPTS = {
 GREEDY = dict(temperature=0.0, max_tokens=48)
 
 
-async def run_process(*argv: str, timeout: float) -> tuple[int, str, str]:
+async def run_process(*argv: str, timeout: float, stdin: str = "") -> tuple[int, str, str]:
     """Run a subprocess without blocking the event loop the session's server answers on."""
-    proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+    proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), timeout=timeout)
     return proc.returncode, out.decode(), err.decode()
 
 
@@ -156,9 +157,9 @@ async def test_metrics_count_requests_tokens_and_latency(server, client):
     assert "loraloop_serve_adapter_load_seconds_bucket" in after
 
 
-async def run_cli(*args: str) -> tuple[int, str, str]:
+async def run_cli(*args: str, stdin: str = "") -> tuple[int, str, str]:
     """Run the `loraloop` CLI."""
-    return await run_process(sys.executable, "-m", "loraloop.cli", *args, timeout=120)
+    return await run_process(sys.executable, "-m", "loraloop.cli", *args, timeout=120, stdin=stdin)
 
 
 async def test_cli_one_shot_chat(server):
@@ -166,6 +167,19 @@ async def test_cli_one_shot_chat(server):
                                  "--temperature", "0", "--max-tokens", "24", PROMPTS["medical"])
     assert rc == 0, err
     assert out.strip()
+
+
+async def test_cli_interactive_chat_keeps_the_conversation(server, client):
+    first, second = "What is a budget?", "And an emergency fund?"
+    rc, out, err = await run_cli("chat", "--target", f"127.0.0.1:{server.port}", "--adapter", "finance",
+                                 "--temperature", "0", "--max-tokens", "24", stdin=f"{first}\n{second}\n")
+    assert rc == 0, err
+    assert err.count("[finance@v1]") == 2
+    # The second turn was sent with the first turn and its answer as context.
+    reply1 = (await client.chat(first, adapter="finance", temperature=0.0, max_tokens=24)).text
+    reply2 = await client.chat([("user", first), ("assistant", reply1), ("user", second)], adapter="finance",
+                               temperature=0.0, max_tokens=24)
+    assert out.replace("> ", "").strip() == (reply1 + "\n" + reply2.text).strip()
 
 
 async def test_cli_reports_bad_input_in_one_line(server):
