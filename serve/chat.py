@@ -46,6 +46,10 @@ class ChatService:
         """Requests being answered now."""
         return self._in_flight
 
+    def count_rejected(self, status: str) -> None:
+        """Count a request refused before it reached an adapter (bad input, overload)."""
+        self._metrics.rejected.labels(status).inc()
+
     def prompt_token_ids(self, messages: tuple[dict[str, str], ...]) -> list[int]:
         """The chat-templated prompt, tokenized exactly as the adapters were trained."""
         return list(self._tokenizer.apply_chat_template(list(messages), add_generation_prompt=True,
@@ -54,7 +58,7 @@ class ChatService:
     async def answer(self, call: ChatCall) -> AsyncIterator[AnswerHeader | GenerationChunk]:
         """Yield the header, then text chunks; the last chunk is `finished`."""
         if self._in_flight >= self._config.max_concurrent_requests:
-            self._metrics.rejected.labels("RESOURCE_EXHAUSTED").inc()
+            self.count_rejected("RESOURCE_EXHAUSTED")
             raise Overloaded(f"server at capacity: {self._in_flight} requests in flight "
                              f"(max_concurrent_requests={self._config.max_concurrent_requests}); retry later")
         self._in_flight += 1
@@ -84,7 +88,7 @@ class ChatService:
         except BaseException as e:
             status = "CANCELLED" if not isinstance(e, Exception) else status_code_for(e).name
             if labels is None:
-                self._metrics.rejected.labels(status).inc()
+                self.count_rejected(status)
             else:
                 self._metrics.requests.labels(*labels, status).inc()
             raise

@@ -14,7 +14,7 @@ from loraloop.config import ServeConfig
 from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
 from loraloop.serve.chat import AnswerHeader, ChatService
 from loraloop.serve.registry import AdapterRegistry, AdapterStatus
-from loraloop.serve.validation import validate_chat
+from loraloop.serve.validation import ChatCall, validate_chat
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
@@ -85,9 +85,16 @@ class ChatServicer(pb_grpc.ChatServicer):
         self._registry = registry
         self._config = config
 
+    def _validated(self, request: pb.ChatRequest) -> ChatCall:
+        try:
+            return validate_chat(request, self._config)
+        except InvalidArgument:
+            self._chat.count_rejected(grpc.StatusCode.INVALID_ARGUMENT.name)
+            raise
+
     @_unary
     async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
-        call = validate_chat(request, self._config)
+        call = self._validated(request)
         response = pb.ChatResponse()
         parts: list[str] = []
         async for event in self._chat.answer(call):
@@ -104,7 +111,7 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     @_streaming
     async def ChatStream(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ChatChunk]:
-        call = validate_chat(request, self._config)
+        call = self._validated(request)
         header: dict[str, Any] = {}
         async for event in self._chat.answer(call):
             if isinstance(event, AnswerHeader):

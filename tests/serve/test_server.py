@@ -154,6 +154,11 @@ async def test_metrics_count_requests_tokens_and_latency(server, client):
     assert _metric(after, "loraloop_serve_adapter_events_total", event="load", **labels) >= 1
     assert _metric(after, "loraloop_serve_adapters_loaded") >= 3
     assert "loraloop_serve_requests_in_flight" in after
+    with pytest.raises(grpc.aio.AioRpcError):
+        await client.chat("hello", adapter="Not A Name")
+    rejected = urllib.request.urlopen(url).read().decode()
+    assert _metric(rejected, "loraloop_serve_rejected_requests_total", status="INVALID_ARGUMENT") == \
+        _metric(after, "loraloop_serve_rejected_requests_total", status="INVALID_ARGUMENT") + 1
     assert "loraloop_serve_adapter_load_seconds_bucket" in after
 
 
