@@ -45,7 +45,7 @@ def _config_from(args: argparse.Namespace, config_cls: type, **overrides: Any) -
 
 
 def _parser() -> argparse.ArgumentParser:
-    from loraloop.config import DemoConfig, ServeConfig
+    from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig
 
     parser = argparse.ArgumentParser(prog="loraloop", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the gRPC server (the demo model when --model is not given)")
     _add_config_flags(serve, ServeConfig)
+    _add_config_flags(serve, FeedbackConfig)
     serve.add_argument("--demo-home", default=None, help="cache root of the demo model build")
 
     demo = sub.add_parser("demo", help="the built-in demo model")
@@ -125,7 +126,8 @@ async def _chat(args: argparse.Namespace) -> None:
                 print(chunk.delta, end="", flush=True)
                 parts.append(chunk.delta)
                 used = chunk.adapter
-            print(f"\n  [{used}]", file=sys.stderr)
+            print()
+            print(f"  [{used}]", file=sys.stderr)
             history.append(("assistant", "".join(parts)))
 
 
@@ -146,14 +148,14 @@ async def _adapters(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from loraloop.config import DemoConfig, ServeConfig
+    from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig
 
     if args.command == "serve":
         from loraloop.serve.server import serve
 
         config = _config_from(args, ServeConfig)
         demo = DemoConfig(home=args.demo_home or "")
-        asyncio.run(serve(config, demo))
+        asyncio.run(serve(config, demo, _config_from(args, FeedbackConfig)))
     elif args.command == "demo":
         from loraloop.demo import build_demo
 

@@ -70,6 +70,17 @@ class LoraloopClient:
         async for chunk in self._chat.ChatStream(request, timeout=self._timeout):
             yield chunk
 
+    async def send_feedback(self, response_id: str, kind: int, *, dwell_ms: int = 0, correction_text: str = "",
+                            idempotency_key: str = "") -> pb.FeedbackAck:
+        """Send one user signal (kind: a `loraloop_pb2.FeedbackKind` value); returns once it is durable."""
+        return await self.send_feedback_message(pb.Feedback(
+            response_id=response_id, kind=kind, dwell_ms=dwell_ms, correction_text=correction_text,
+            idempotency_key=idempotency_key))
+
+    async def send_feedback_message(self, feedback: pb.Feedback) -> pb.FeedbackAck:
+        """Send a prepared Feedback message."""
+        return await self._chat.SendFeedback(feedback, timeout=self._timeout)
+
     async def list_adapters(self) -> list[pb.AdapterInfo]:
         """Every published adapter version with its serving state."""
         return list((await self._chat.ListAdapters(pb.ListAdaptersRequest(), timeout=self._timeout)).adapters)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DemoConfig", "ServeConfig", "default_home", "help_of"]
+__all__ = ["DemoConfig", "FeedbackConfig", "ServeConfig", "default_home", "help_of"]
 
 QUANTIZATIONS = ("bitsandbytes", "awq", "gptq")
 DEVICES = ("auto", "cpu", "cuda")
@@ -130,3 +130,25 @@ class DemoConfig:
         values = dataclasses.asdict(self)
         values.pop("home")
         return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackConfig:
+    """Where and how answers and user signals are stored."""
+
+    db_path: str = _field("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
+    queue_size: int = _field(10_000, "Writes waiting for the writer thread before new ones get RESOURCE_EXHAUSTED.")
+    batch_size: int = _field(256, "Most writes committed in one transaction.")
+    max_correction_chars: int = _field(16_000, "Longest CORRECTION text accepted.")
+    max_dwell_ms: int = _field(24 * 3600 * 1000, "Largest DWELL value accepted (one day).")
+    max_idempotency_key_chars: int = _field(128, "Longest idempotency key accepted.")
+    busy_timeout_ms: int = _field(5_000, "How long a write waits for a locked database before failing.")
+
+    def __post_init__(self) -> None:
+        for name in ("queue_size", "batch_size", "max_correction_chars", "max_dwell_ms",
+                     "max_idempotency_key_chars", "busy_timeout_ms"):
+            _require(getattr(self, name) >= 1, name, getattr(self, name), "expected >= 1")
+
+    def db_file(self) -> Path:
+        """The resolved database path."""
+        return Path(self.db_path) if self.db_path else default_home() / "feedback.sqlite"

@@ -8,10 +8,12 @@ __all__ = [
     "AdapterBusy",
     "AdapterNotFound",
     "EngineUnavailable",
+    "FeedbackUnavailable",
     "InvalidArgument",
     "LoraloopError",
     "Overloaded",
     "PermissionDenied",
+    "ResponseNotFound",
     "StoreError",
     "Unauthenticated",
     "status_code_for",
@@ -58,6 +60,14 @@ class EngineUnavailable(LoraloopError):
     """The inference engine is dead or shutting down."""
 
 
+class ResponseNotFound(LoraloopError):
+    """No recorded answer has this response id."""
+
+
+class FeedbackUnavailable(LoraloopError):
+    """The feedback database cannot take writes now (locked, full or corrupt)."""
+
+
 _STATUS: dict[type[LoraloopError], grpc.StatusCode] = {
     InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
     AdapterNotFound: grpc.StatusCode.NOT_FOUND,
@@ -67,6 +77,8 @@ _STATUS: dict[type[LoraloopError], grpc.StatusCode] = {
     PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     StoreError: grpc.StatusCode.FAILED_PRECONDITION,
     EngineUnavailable: grpc.StatusCode.UNAVAILABLE,
+    ResponseNotFound: grpc.StatusCode.NOT_FOUND,
+    FeedbackUnavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
 

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, AsyncIterator
 
-from loraloop.adapters import BASE
+from loraloop.adapters import BASE, AdapterRef
 from loraloop.config import ServeConfig
-from loraloop.errors import InvalidArgument, Overloaded, status_code_for
+from loraloop.errors import InvalidArgument, Overloaded, ResponseNotFound, status_code_for
+from loraloop.feedback.store import ResponseRecord, response_exists
+from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.engine import Engine, GenerationChunk
 from loraloop.serve.metrics import ServeMetrics, adapter_labels
 from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.validation import ChatCall
 
 __all__ = ["AnswerHeader", "ChatService"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,12 +40,14 @@ class ChatService:
     """Answers validated chat calls on the engine, one adapter version per request."""
 
     def __init__(self, *, engine: Engine, registry: AdapterRegistry, tokenizer: Any, config: ServeConfig,
-                 metrics: ServeMetrics):
+                 metrics: ServeMetrics, feedback: FeedbackWriter | None = None, feedback_db: Path | None = None):
         self._engine = engine
         self._registry = registry
         self._tokenizer = tokenizer
         self._config = config
         self._metrics = metrics
+        self._feedback = feedback
+        self._feedback_db = feedback_db
         self._in_flight = 0
 
     @property
@@ -56,7 +65,7 @@ class ChatService:
                                                         tokenize=True, return_dict=False))
 
     async def answer(self, call: ChatCall) -> AsyncIterator[AnswerHeader | GenerationChunk]:
-        """Yield the header, then text chunks; the last chunk is `finished`."""
+        """Yield the header, then text chunks; the last chunk is `finished`. The answer is recorded after."""
         if self._in_flight >= self._config.max_concurrent_requests:
             self.count_rejected("RESOURCE_EXHAUSTED")
             raise Overloaded(f"server at capacity: {self._in_flight} requests in flight "
@@ -65,26 +74,39 @@ class ChatService:
         self._metrics.in_flight.inc()
         started = time.monotonic()
         labels: tuple[str, str] | None = None
+        reservation = None
         try:
             prompt = self._checked_prompt(call)
+            if self._feedback:
+                reservation = self._feedback.reserve()  # the slot the answer's record will need
+                if call.regenerate_of:
+                    await self._check_answer_exists(call.regenerate_of, "regenerate_of")
             async with self._registry.lease(call.adapter) as lease:
                 ref = lease.ref if lease else None
                 labels = adapter_labels(ref)
-                yield AnswerHeader(response_id=f"r-{uuid.uuid4().hex}", adapter=ref.key if ref else BASE,
-                                   arm="stable", route_domain=ref.domain if ref else "",
-                                   route_confidence=1.0 if ref else 0.0)
-                first = True
+                header = AnswerHeader(response_id=f"r-{uuid.uuid4().hex}", adapter=ref.key if ref else BASE,
+                                      arm="stable", route_domain=ref.domain if ref else "",
+                                      route_confidence=1.0 if ref else 0.0)
+                yield header
+                ttft, parts, last = None, [], None
                 async for chunk in self._engine.generate(uuid.uuid4().hex, prompt, call.sampling,
                                                          lease.engine_adapter() if lease else None):
-                    if first:
-                        self._metrics.ttft.labels(*labels).observe(time.monotonic() - started)
-                        first = False
+                    if ttft is None:
+                        ttft = time.monotonic() - started
+                        self._metrics.ttft.labels(*labels).observe(ttft)
+                    parts.append(chunk.text)
                     if chunk.finished:
+                        last = chunk
                         self._metrics.prompt_tokens.labels(*labels).inc(chunk.prompt_tokens)
                         self._metrics.completion_tokens.labels(*labels).inc(chunk.completion_tokens)
                     yield chunk
+            latency = time.monotonic() - started
             self._metrics.requests.labels(*labels, "OK").inc()
-            self._metrics.latency.labels(*labels).observe(time.monotonic() - started)
+            self._metrics.latency.labels(*labels).observe(latency)
+            if reservation and last:
+                record = self._record(call, header, ref, "".join(parts), last, ttft, latency)
+                reservation.submit(record).add_done_callback(self._log_write_failure)
+                reservation = None
         except BaseException as e:
             status = "CANCELLED" if not isinstance(e, Exception) else status_code_for(e).name
             if labels is None:
@@ -93,8 +115,35 @@ class ChatService:
                 self._metrics.requests.labels(*labels, status).inc()
             raise
         finally:
+            if reservation:
+                reservation.release()
             self._in_flight -= 1
             self._metrics.in_flight.dec()
+
+    async def _check_answer_exists(self, response_id: str, field: str) -> None:
+        if self._feedback.is_pending(response_id):
+            return
+        if not await asyncio.to_thread(response_exists, self._feedback_db, response_id):
+            raise ResponseNotFound(f"{field}: no answer with response id {response_id!r}")
+
+    @staticmethod
+    def _record(call: ChatCall, header: AnswerHeader, ref: AdapterRef | None, text: str, last: GenerationChunk,
+                ttft: float | None, latency: float) -> ResponseRecord:
+        sampling = call.sampling
+        return ResponseRecord(
+            id=header.response_id, conversation_id=call.conversation_id, user_id=call.user_id,
+            messages=call.messages, text=text, adapter=header.adapter, domain=ref.domain if ref else "",
+            version=ref.version if ref else None, arm=header.arm, route_domain=header.route_domain,
+            route_confidence=header.route_confidence,
+            sampling={"max_tokens": sampling.max_tokens, "temperature": sampling.temperature,
+                      "top_p": sampling.top_p, "seed": sampling.seed, "stop": list(sampling.stop)},
+            prompt_tokens=last.prompt_tokens, completion_tokens=last.completion_tokens, ttft_s=ttft,
+            latency_s=latency, finish_reason=last.finish_reason or "", regenerate_of=call.regenerate_of)
+
+    def _log_write_failure(self, future) -> None:
+        if future.exception() is not None:
+            self._metrics.feedback_write_failures.inc()
+            log.error("recording an answer failed: %s", future.exception())
 
     def _checked_prompt(self, call: ChatCall) -> list[int]:
         prompt = self.prompt_token_ids(call.messages)

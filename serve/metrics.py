@@ -43,6 +43,9 @@ class ServeMetrics:
                                       (*labels, "event"), registry=registry)
         self.adapter_load = Histogram("loraloop_serve_adapter_load_seconds", "Time to load an adapter into the engine.",
                                       buckets=LOAD_BUCKETS, registry=registry)
+        self.feedback_write_failures = Counter("loraloop_serve_feedback_write_failures_total",
+                                               "Answers that could not be recorded in the feedback store.",
+                                               registry=registry)
         self.adapters_loaded = Gauge("loraloop_serve_adapters_loaded", "Adapter versions loaded in the engine now.",
                                      registry=registry)
 

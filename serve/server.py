@@ -18,7 +18,9 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
 from loraloop.adapters import AdapterStore
-from loraloop.config import DemoConfig, ServeConfig, default_home
+from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig, default_home
+from loraloop.feedback.store import FeedbackStore
+from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import ChatService
 from loraloop.serve.engine import Engine
 from loraloop.serve.metrics import ServeMetrics
@@ -49,12 +51,14 @@ class RunningServer:
     chat: ChatService
     health: HealthServicer
     metrics: ServeMetrics
+    feedback: FeedbackWriter
     _http: Any = field(default=None, repr=False)
 
     async def stop(self, grace: float | None = None) -> None:
-        """Report NOT_SERVING, let in-flight requests finish within the grace period, stop the engine."""
+        """Report NOT_SERVING, let in-flight requests finish, flush the feedback queue, stop the engine."""
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
+        await asyncio.to_thread(self.feedback.close)
         if self._http is not None:
             self._http.shutdown()
         self.engine.shutdown()
@@ -90,22 +94,29 @@ def resolve_model(config: ServeConfig, demo: DemoConfig) -> tuple[str, str]:
     return str(built.model_dir), config.adapter_store or str(built.adapter_store)
 
 
-async def create_server(config: ServeConfig, demo: DemoConfig | None = None) -> RunningServer:
-    """Start vLLM, load the active adapters and start serving gRPC (and /metrics)."""
+async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
+                        feedback_config: FeedbackConfig | None = None) -> RunningServer:
+    """Open the feedback store, start vLLM, load the active adapters, serve gRPC (and /metrics)."""
     from transformers import AutoTokenizer
 
+    feedback_config = feedback_config or FeedbackConfig()
     model_dir, store_root = resolve_model(config, demo or DemoConfig())
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    db_file = feedback_config.db_file()
+    feedback = FeedbackWriter(lambda: FeedbackStore(db_file, busy_timeout_ms=feedback_config.busy_timeout_ms),
+                              queue_size=feedback_config.queue_size, batch_size=feedback_config.batch_size)
+    feedback.start()
     engine = Engine.start(config, model_dir)
     try:
         metrics = ServeMetrics(CollectorRegistry())
         registry = AdapterRegistry(AdapterStore(store_root), engine, max_loaded=config.max_cpu_loras, events=metrics)
         await registry.start()
-        chat = ChatService(engine=engine, registry=registry, tokenizer=tokenizer, config=config, metrics=metrics)
+        chat = ChatService(engine=engine, registry=registry, tokenizer=tokenizer, config=config, metrics=metrics,
+                           feedback=feedback, feedback_db=db_file)
         token = _admin_token(config)
 
         server = grpc.aio.server()
-        pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config), server)
+        pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config), server)
         pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, token), server)
         health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
@@ -121,15 +132,17 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None) -> 
             metrics_port = http.server_port
     except BaseException:
         engine.shutdown()
+        feedback.close()
         raise
     log.info("serving loraloop.v1 on %s:%d (metrics on %s), adapters from %s", config.host, port, metrics_port, store_root)
     return RunningServer(server=server, port=port, metrics_port=metrics_port, admin_token=token, engine=engine,
-                         registry=registry, chat=chat, health=health, metrics=metrics, _http=http)
+                         registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback, _http=http)
 
 
-async def serve(config: ServeConfig, demo: DemoConfig | None = None) -> None:
+async def serve(config: ServeConfig, demo: DemoConfig | None = None,
+                feedback_config: FeedbackConfig | None = None) -> None:
     """Run until SIGTERM/SIGINT, then shut down gracefully."""
-    running = await create_server(config, demo)
+    running = await create_server(config, demo, feedback_config)
     print(f"loraloop serving on {config.host}:{running.port}"
           + (f", metrics on http://{config.host}:{running.metrics_port}/metrics" if running.metrics_port else ""),
           flush=True)

@@ -10,11 +10,12 @@ from typing import Any, AsyncIterator, Callable
 import grpc
 
 from loraloop.adapters import AdapterSpec, parse_adapter_name
-from loraloop.config import ServeConfig
+from loraloop.config import FeedbackConfig, ServeConfig
+from loraloop.feedback.writer import FeedbackWriter
 from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
 from loraloop.serve.chat import AnswerHeader, ChatService
 from loraloop.serve.registry import AdapterRegistry, AdapterStatus
-from loraloop.serve.validation import ChatCall, validate_chat
+from loraloop.serve.validation import ChatCall, validate_chat, validate_feedback
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
@@ -80,10 +81,13 @@ def _named_adapter(text: str, what: str) -> AdapterSpec:
 class ChatServicer(pb_grpc.ChatServicer):
     """loraloop.v1.Chat."""
 
-    def __init__(self, chat: ChatService, registry: AdapterRegistry, config: ServeConfig):
+    def __init__(self, chat: ChatService, registry: AdapterRegistry, config: ServeConfig,
+                 feedback: FeedbackWriter, feedback_config: FeedbackConfig):
         self._chat = chat
         self._registry = registry
         self._config = config
+        self._feedback = feedback
+        self._feedback_config = feedback_config
 
     def _validated(self, request: pb.ChatRequest) -> ChatCall:
         try:
@@ -125,8 +129,11 @@ class ChatServicer(pb_grpc.ChatServicer):
             if chunk.delta or event.finished:
                 yield chunk
 
+    @_unary
     async def SendFeedback(self, request: pb.Feedback, context: grpc.aio.ServicerContext) -> pb.FeedbackAck:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "SendFeedback arrives with the feedback store")
+        signal = validate_feedback(request, self._feedback_config)
+        ack = await self._feedback.write(signal)  # returns after the commit: the ack is durable
+        return pb.FeedbackAck(signal_id=str(ack.signal_id), duplicate=ack.duplicate)
 
     @_unary
     async def ListAdapters(self, request: pb.ListAdaptersRequest, context: grpc.aio.ServicerContext) -> pb.ListAdaptersResponse:

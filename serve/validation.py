@@ -6,12 +6,13 @@ import math
 from dataclasses import dataclass
 
 from loraloop.adapters import AdapterSpec, parse_adapter_name
-from loraloop.config import ServeConfig
+from loraloop.config import FeedbackConfig, ServeConfig
 from loraloop.errors import InvalidArgument
+from loraloop.feedback.store import SignalKind, SignalRecord
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.serve.engine import Sampling
 
-__all__ = ["ROLES", "ChatCall", "validate_chat"]
+__all__ = ["ROLES", "ChatCall", "validate_chat", "validate_feedback"]
 
 ROLES = ("system", "user", "assistant")
 MAX_ID_CHARS = 128
@@ -73,3 +74,38 @@ def _sampling(sampling: pb.SamplingParams, config: ServeConfig) -> Sampling:
         raise InvalidArgument("sampling.stop", "stop strings must not be empty")
     return Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                     seed=sampling.seed if sampling.HasField("seed") else None, stop=tuple(sampling.stop))
+
+
+def validate_feedback(feedback: pb.Feedback, config: FeedbackConfig) -> SignalRecord:
+    """Check a Feedback message: the kind and its value must go together."""
+    if not feedback.response_id:
+        raise InvalidArgument("response_id", "required: the id of the answer the signal is about")
+    if len(feedback.response_id) > MAX_ID_CHARS:
+        raise InvalidArgument("response_id", f"longer than {MAX_ID_CHARS} characters")
+    if feedback.kind == pb.FEEDBACK_KIND_UNSPECIFIED:
+        raise InvalidArgument("kind", "required: one of " + ", ".join(k.value for k in SignalKind))
+    try:
+        kind = SignalKind(pb.FeedbackKind.Name(feedback.kind))
+    except ValueError as e:
+        raise InvalidArgument("kind", f"unknown signal kind {feedback.kind}") from e
+    if len(feedback.idempotency_key) > config.max_idempotency_key_chars:
+        raise InvalidArgument("idempotency_key", f"longer than {config.max_idempotency_key_chars} characters")
+    if kind is SignalKind.DWELL:
+        if feedback.dwell_ms <= 0:
+            raise InvalidArgument("dwell_ms", f"DWELL needs a positive dwell_ms, got {feedback.dwell_ms}")
+        if feedback.dwell_ms > config.max_dwell_ms:
+            raise InvalidArgument("dwell_ms", f"{feedback.dwell_ms} is above the limit of {config.max_dwell_ms}")
+    elif feedback.dwell_ms:
+        raise InvalidArgument("dwell_ms", f"only DWELL carries dwell_ms, not {kind.value}")
+    if kind is SignalKind.CORRECTION:
+        if not feedback.correction_text.strip():
+            raise InvalidArgument("correction_text", "CORRECTION needs the corrected answer text")
+        if len(feedback.correction_text) > config.max_correction_chars:
+            raise InvalidArgument("correction_text", f"{len(feedback.correction_text)} characters, "
+                                  f"at most {config.max_correction_chars} allowed")
+    elif feedback.correction_text:
+        raise InvalidArgument("correction_text", f"only CORRECTION carries text, not {kind.value}")
+    return SignalRecord(response_id=feedback.response_id, kind=kind,
+                        dwell_ms=feedback.dwell_ms if kind is SignalKind.DWELL else None,
+                        correction_text=feedback.correction_text if kind is SignalKind.CORRECTION else None,
+                        idempotency_key=feedback.idempotency_key or None)

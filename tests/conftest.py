@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from loraloop.config import DemoConfig, ServeConfig  # noqa: E402
+from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = "test-admin-token"
@@ -46,11 +46,17 @@ def serve_config(demo_model, adapter_store, tmp_path_factory) -> ServeConfig:
 
 
 @pytest.fixture(scope="session")
-async def server(serve_config):
+def feedback_config(tmp_path_factory) -> FeedbackConfig:
+    """The session server's feedback store, in a temporary folder."""
+    return FeedbackConfig(db_path=str(tmp_path_factory.mktemp("feedback") / "feedback.sqlite"))
+
+
+@pytest.fixture(scope="session")
+async def server(serve_config, feedback_config):
     """One real gRPC server on real vLLM for the whole session."""
     from loraloop.serve.server import create_server
 
-    running = await create_server(serve_config)
+    running = await create_server(serve_config, feedback_config=feedback_config)
     yield running
     await running.stop(grace=2.0)
 

@@ -1,9 +1,10 @@
 import pytest
 
 from loraloop.adapters import AdapterSpec
-from loraloop.config import ServeConfig
+from loraloop.config import FeedbackConfig, ServeConfig
+from loraloop.feedback.store import SignalKind
 from loraloop.errors import InvalidArgument
-from loraloop.serve.validation import validate_chat
+from loraloop.serve.validation import validate_chat, validate_feedback
 from loraloop.v1 import loraloop_pb2 as pb
 
 CONFIG = ServeConfig(max_tokens_limit=128, default_max_tokens=32, max_messages=4, max_message_chars=50)
@@ -44,3 +45,33 @@ def test_bad_fields_are_named(req, field):
         validate_chat(req, CONFIG)
     assert info.value.field == field
     assert str(info.value).startswith(field + ": ")
+
+
+FEEDBACK = FeedbackConfig(max_correction_chars=20, max_dwell_ms=10_000, max_idempotency_key_chars=8)
+
+
+def test_feedback_kinds_are_typed():
+    signal = validate_feedback(pb.Feedback(response_id="r1", kind=pb.DWELL, dwell_ms=500, idempotency_key="k"), FEEDBACK)
+    assert (signal.kind, signal.dwell_ms, signal.idempotency_key) == (SignalKind.DWELL, 500, "k")
+    signal = validate_feedback(pb.Feedback(response_id="r1", kind=pb.CORRECTION, correction_text="better"), FEEDBACK)
+    assert (signal.kind, signal.correction_text, signal.idempotency_key) == (SignalKind.CORRECTION, "better", None)
+
+
+@pytest.mark.parametrize("feedback, field", [
+    (pb.Feedback(kind=pb.THUMBS_UP), "response_id"),
+    (pb.Feedback(response_id="r1"), "kind"),
+    (pb.Feedback(response_id="r1", kind=pb.DWELL), "dwell_ms"),
+    (pb.Feedback(response_id="r1", kind=pb.DWELL, dwell_ms=-5), "dwell_ms"),
+    (pb.Feedback(response_id="r1", kind=pb.DWELL, dwell_ms=10_001), "dwell_ms"),
+    (pb.Feedback(response_id="r1", kind=pb.THUMBS_UP, dwell_ms=5), "dwell_ms"),
+    (pb.Feedback(response_id="r1", kind=pb.CORRECTION), "correction_text"),
+    (pb.Feedback(response_id="r1", kind=pb.CORRECTION, correction_text="  "), "correction_text"),
+    (pb.Feedback(response_id="r1", kind=pb.CORRECTION, correction_text="x" * 21), "correction_text"),
+    (pb.Feedback(response_id="r1", kind=pb.COPY, correction_text="x"), "correction_text"),
+    (pb.Feedback(response_id="r1", kind=pb.COPY, idempotency_key="k" * 9), "idempotency_key"),
+    (pb.Feedback(response_id="r1", kind=99), "kind"),
+])
+def test_bad_feedback_is_named(feedback, field):
+    with pytest.raises(InvalidArgument) as info:
+        validate_feedback(feedback, FEEDBACK)
+    assert info.value.field == field

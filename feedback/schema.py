@@ -1,0 +1,75 @@
+"""The feedback store's schema as named migrations, applied in order and recorded in a table."""
+
+from __future__ import annotations
+
+import time
+
+from sqlite_utils import Database
+
+__all__ = ["MIGRATIONS", "migrate"]
+
+# Append only: a released migration never changes; a new schema change is a new named entry.
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("0001_responses_and_signals", """
+        CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            conversation_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            context_hash TEXT NOT NULL,      -- sha256 of the messages before the answer ("same prompt")
+            messages TEXT NOT NULL,          -- JSON list of {role, content} before the answer
+            text TEXT NOT NULL,
+            adapter TEXT NOT NULL,           -- "domain@vN" or "base"
+            domain TEXT NOT NULL,            -- "" for the base model
+            version INTEGER,
+            arm TEXT NOT NULL,
+            route_domain TEXT NOT NULL,
+            route_confidence REAL NOT NULL,
+            sampling TEXT NOT NULL,          -- JSON
+            prompt_tokens INTEGER NOT NULL,
+            completion_tokens INTEGER NOT NULL,
+            ttft_s REAL,
+            latency_s REAL NOT NULL,
+            finish_reason TEXT NOT NULL,
+            regenerate_of TEXT REFERENCES responses(id),
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX responses_conversation ON responses(conversation_id, created_at);
+        CREATE INDEX responses_context ON responses(context_hash);
+        CREATE INDEX responses_adapter ON responses(domain, version, created_at);
+        CREATE TABLE signals (
+            id INTEGER PRIMARY KEY,
+            response_id TEXT NOT NULL REFERENCES responses(id),
+            kind TEXT NOT NULL,
+            dwell_ms INTEGER,
+            correction_text TEXT,
+            source TEXT NOT NULL,            -- "client" or "inferred"
+            idempotency_key TEXT UNIQUE,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX signals_response ON signals(response_id);
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            turns INTEGER NOT NULL,
+            first_seen REAL NOT NULL,
+            last_seen REAL NOT NULL
+        );
+    """),
+)
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied now."""
+    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+    done = {row[0] for row in db.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        with db.atomic():
+            for statement in (s.strip() for s in sql.split(";")):
+                if statement:
+                    db.execute(statement)
+            db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [name, time.time()])
+        applied.append(name)
+    return applied

@@ -1,0 +1,191 @@
+"""The feedback store: every answer and every user signal, in SQLite (WAL) through sqlite-utils."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from sqlite_utils import Database
+
+from loraloop.errors import InvalidArgument, ResponseNotFound
+from loraloop.feedback.schema import migrate
+
+__all__ = ["FeedbackStore", "ResponseRecord", "SignalAck", "SignalKind", "SignalRecord", "context_hash", "response_exists"]
+
+
+class SignalKind(str, enum.Enum):
+    """User signals; the names are the proto enum's."""
+
+    THUMBS_UP = "THUMBS_UP"
+    THUMBS_DOWN = "THUMBS_DOWN"
+    REGENERATE = "REGENERATE"
+    COPY = "COPY"
+    SHARE = "SHARE"
+    FOLLOW_UP = "FOLLOW_UP"
+    DWELL = "DWELL"
+    CORRECTION = "CORRECTION"
+
+
+def context_hash(messages: Sequence[dict[str, str]]) -> str:
+    """Identity of "the same prompt": a hash of the conversation before the answer."""
+    canonical = json.dumps([[m["role"], m["content"]] for m in messages], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResponseRecord:
+    """One answer the server gave, with everything needed to learn from it later."""
+
+    id: str
+    conversation_id: str
+    user_id: str
+    messages: tuple[dict[str, str], ...]
+    text: str
+    adapter: str
+    domain: str
+    version: int | None
+    arm: str
+    route_domain: str
+    route_confidence: float
+    sampling: dict[str, Any]
+    prompt_tokens: int
+    completion_tokens: int
+    ttft_s: float | None
+    latency_s: float
+    finish_reason: str
+    regenerate_of: str = ""
+    created_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignalRecord:
+    """One user signal about an answer (already validated)."""
+
+    response_id: str
+    kind: SignalKind
+    dwell_ms: int | None = None
+    correction_text: str | None = None
+    source: str = "client"
+    idempotency_key: str | None = None
+    created_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignalAck:
+    """A stored signal: its id, and whether an earlier call with the same idempotency key stored it."""
+
+    signal_id: int
+    duplicate: bool
+
+
+class FeedbackStore:
+    """A small class over one sqlite_utils.Database. Not thread-safe: one writer thread owns an instance."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+        self.db = Database(conn)
+        self.db.enable_wal()
+        # FULL: a commit is on disk before it returns, so an ack after commit survives kill -9 and power loss.
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        migrate(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def write_batch(self, items: Sequence[ResponseRecord | SignalRecord]) -> list[SignalAck | None | Exception]:
+        """Write items in one transaction; each item's result is its ack, None, or the error that refused it alone."""
+        results: list[SignalAck | None | Exception] = []
+        with self.db.atomic():
+            for item in items:
+                try:
+                    with self.db.atomic():  # a savepoint: one bad item does not undo the others
+                        results.append(self._insert_response(item) if isinstance(item, ResponseRecord)
+                                       else self._insert_signal(item))
+                except (ResponseNotFound, InvalidArgument) as e:
+                    results.append(e)
+        return results
+
+    def _insert_response(self, record: ResponseRecord) -> None:
+        row = asdict(record)
+        row["messages"] = json.dumps(list(record.messages), ensure_ascii=False)
+        row["sampling"] = json.dumps(record.sampling, sort_keys=True)
+        row["context_hash"] = context_hash(record.messages)
+        row["regenerate_of"] = record.regenerate_of or None
+        if record.regenerate_of and self.response(record.regenerate_of) is None:
+            raise ResponseNotFound(f"regenerate_of: no answer with response id {record.regenerate_of!r}")
+        previous = self._previous_answer(record)
+        self.db["responses"].insert(row)
+        self.db.execute(
+            "INSERT INTO conversations (id, user_id, turns, first_seen, last_seen) VALUES (?, ?, 1, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET turns = turns + 1, last_seen = excluded.last_seen",
+            [record.conversation_id, record.user_id, record.created_at, record.created_at])
+        if record.regenerate_of:
+            self._insert_signal(SignalRecord(response_id=record.regenerate_of, kind=SignalKind.REGENERATE,
+                                             idempotency_key=f"regenerate:{record.id}", created_at=record.created_at))
+        if previous:
+            # The user went on from that answer: a weak positive, inferred once per answer.
+            self._insert_signal(SignalRecord(response_id=previous, kind=SignalKind.FOLLOW_UP, source="inferred",
+                                             idempotency_key=f"follow-up:{previous}", created_at=record.created_at))
+
+    def _previous_answer(self, record: ResponseRecord) -> str | None:
+        """The recorded answer this request continues from: same conversation, text = the last assistant turn."""
+        if not record.conversation_id or not record.messages:
+            return None
+        assistant = [m["content"] for m in record.messages if m["role"] == "assistant"]
+        if not assistant:
+            return None
+        row = self.db.execute(
+            "SELECT id FROM responses WHERE conversation_id = ? AND text = ? ORDER BY created_at DESC LIMIT 1",
+            [record.conversation_id, assistant[-1]]).fetchone()
+        return row[0] if row else None
+
+    def _insert_signal(self, signal: SignalRecord) -> SignalAck:
+        if self.response(signal.response_id) is None:
+            raise ResponseNotFound(f"response_id: no answer with id {signal.response_id!r}")
+        if signal.idempotency_key:
+            existing = self.db.execute(
+                "SELECT id, response_id, kind FROM signals WHERE idempotency_key = ?", [signal.idempotency_key]).fetchone()
+            if existing:
+                if (existing[1], existing[2]) != (signal.response_id, signal.kind.value):
+                    raise InvalidArgument("idempotency_key", "already used for a different signal")
+                return SignalAck(signal_id=existing[0], duplicate=True)
+        row = asdict(signal)
+        row["kind"] = signal.kind.value
+        table = self.db["signals"]
+        table.insert(row)
+        return SignalAck(signal_id=table.last_pk, duplicate=False)
+
+    def response(self, response_id: str) -> dict[str, Any] | None:
+        """One recorded answer, or None."""
+        row = self.db.execute("SELECT * FROM responses WHERE id = ?", [response_id])
+        columns = [c[0] for c in row.description]
+        values = row.fetchone()
+        return dict(zip(columns, values)) if values else None
+
+    def signals(self, response_id: str | None = None) -> list[dict[str, Any]]:
+        """Stored signals, oldest first (of one answer when given)."""
+        where, args = ("response_id = ?", [response_id]) if response_id else (None, None)
+        return list(self.db["signals"].rows_where(where, args, order_by="id"))
+
+    def count(self, table: str) -> int:
+        """Rows in a table."""
+        return self.db[table].count
+
+
+def response_exists(path: str | Path, response_id: str) -> bool:
+    """Whether an answer is committed, read on a short-lived connection (safe from any thread)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        return conn.execute("SELECT 1 FROM responses WHERE id = ?", [response_id]).fetchone() is not None
+    finally:
+        conn.close()
