@@ -38,12 +38,13 @@ def workload(n: int) -> list[tuple[str, str]]:
 async def bench_server(demo, store_root: Path, work, max_tokens: int) -> tuple[float, int, float]:
     from loraloop.adapters import AdapterStore
     from loraloop.client import LoraloopClient
-    from loraloop.config import ServeConfig
+    from loraloop.config import FeedbackConfig, ServeConfig
     from loraloop.serve.server import create_server
 
     config = ServeConfig(model=str(demo.model_dir), adapter_store=str(store_root), port=0, metrics_port=-1,
                          admin_token="bench", max_concurrent_requests=len(work) + 8)
-    running = await create_server(config)
+    # Answers are recorded as in production, into a throwaway store.
+    running = await create_server(config, feedback_config=FeedbackConfig(db_path=str(store_root.parent / "fb.sqlite")))
     try:
         async with LoraloopClient(f"127.0.0.1:{running.port}", admin_token="bench") as client:
             await asyncio.gather(*(client.chat("hello", adapter=a, temperature=0.0, max_tokens=4) for a in ADAPTERS))
