@@ -55,6 +55,43 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             last_seen REAL NOT NULL
         );
     """),
+    ("0002_pairs_and_labels", """
+        CREATE TABLE pairs (
+            id INTEGER PRIMARY KEY,
+            pair_key TEXT NOT NULL UNIQUE,   -- what makes a pair the same pair: never emitted twice
+            context_hash TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            prompt TEXT NOT NULL,            -- JSON messages, PII-scrubbed
+            chosen TEXT NOT NULL,            -- PII-scrubbed
+            rejected TEXT NOT NULL,          -- PII-scrubbed
+            source TEXT NOT NULL,            -- the signal that decided: thumbs, correction, regenerate, copy_share, dwell
+            weight REAL NOT NULL,
+            chosen_response_id TEXT,         -- NULL when the chosen side is a user's correction
+            rejected_response_id TEXT NOT NULL,
+            chosen_adapter TEXT NOT NULL,
+            rejected_adapter TEXT NOT NULL,
+            signal_ids TEXT NOT NULL,        -- JSON ids of the signal rows behind the pair
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX pairs_domain ON pairs(domain, created_at);
+        CREATE TABLE labels (
+            id INTEGER PRIMARY KEY,
+            label_key TEXT NOT NULL UNIQUE,
+            context_hash TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            completion TEXT NOT NULL,
+            label INTEGER NOT NULL,          -- 1 desirable, 0 undesirable (KTO)
+            source TEXT NOT NULL,
+            weight REAL NOT NULL,
+            response_id TEXT,
+            adapter TEXT NOT NULL,
+            signal_ids TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX labels_domain ON labels(domain, created_at);
+        CREATE TABLE watermarks (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
+    """),
 )
 
 

@@ -86,7 +86,55 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("source", help="folder with adapter_config.json and adapter_model.safetensors")
     publish.add_argument("--store", required=True, help="adapter store root")
     publish.add_argument("--method", default="manual", help="recorded in loraloop.json")
+    feedback = sub.add_parser("feedback", help="preference pairs, exports and stats from the feedback store")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
+    for name, help_text in (("pairs", "build preference pairs and KTO labels from new signals"),
+                            ("export", "write pairs or labels as JSONL for TRL"),
+                            ("stats", "per adapter version: answers, signals and rates")):
+        cmd = feedback_sub.add_parser(name, help=help_text)
+        cmd.add_argument("--db", default=None, help="feedback database (default: ~/.cache/loraloop/feedback.sqlite)")
+        if name == "export":
+            cmd.add_argument("--adapter", required=True, help="domain whose data to export, e.g. medical")
+            cmd.add_argument("--format", required=True, choices=("dpo", "kto", "sft"))
+            cmd.add_argument("--since", default=None, help="only rows created at or after this ISO date/time")
+            cmd.add_argument("--out", required=True, help="JSONL file to write")
     return parser
+
+
+def _feedback(args: argparse.Namespace) -> None:
+    import datetime as dt
+    import json
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from loraloop.config import FeedbackConfig
+    from loraloop.feedback.export import export_rows, stats, write_jsonl
+    from loraloop.feedback.pairs import PairBuilder
+    from loraloop.feedback.schema import migrate
+
+    path = Path(args.db) if args.db else FeedbackConfig().db_file()
+    if not path.is_file():
+        raise ValueError(f"--db: no feedback database at {path}")
+    db = Database(sqlite3.connect(str(path), timeout=30))
+    migrate(db)
+    if args.feedback_command == "pairs":
+        report = PairBuilder(db).build()
+        print(f"groups re-judged: {report.groups}, pairs added: {report.pairs_added}, "
+              f"pairs overruled: {report.pairs_removed}, labels: {report.labels}")
+    elif args.feedback_command == "export":
+        since = 0.0
+        if args.since:
+            try:
+                stamp = dt.datetime.fromisoformat(args.since)
+            except ValueError as e:
+                raise ValueError(f"--since: {args.since!r} is not an ISO date or date-time") from e
+            since = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).timestamp()
+        n = write_jsonl(export_rows(db, domain=args.adapter, fmt=args.format, since=since), Path(args.out))
+        print(f"wrote {n} {args.format} rows for {args.adapter!r} to {args.out}")
+    else:
+        for row in stats(db):
+            print(json.dumps(row, ensure_ascii=False))
 
 
 def _admin_token(explicit: str | None) -> str:
@@ -163,6 +211,8 @@ def _run(args: argparse.Namespace) -> None:
         print(f"model: {built.model_dir}\nadapters: {built.adapter_store}")
     elif args.command == "chat":
         asyncio.run(_chat(args))
+    elif args.command == "feedback":
+        _feedback(args)
     elif args.command == "adapters" and args.adapters_command == "publish":
         from loraloop.adapters import AdapterStore
 

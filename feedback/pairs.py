@@ -1,0 +1,184 @@
+"""Turns signals into DPO preference pairs and KTO labels, by the strength table in ARCHITECTURE.md.
+
+Each answer gets one judgement: the polarity of its strongest signal (the latest one when signals of
+that strength disagree), times that strength. Within a group of answers to the same prompt (same
+context hash, same domain), a higher judgement beats a lower one when the deciding signal is at least
+COPY/SHARE strength, or when DWELL on both sides clears its margins. A CORRECTION pairs the user's text
+(chosen) with the answer (rejected). Every judged answer is also a KTO label.
+
+The build is incremental: a watermark over signal ids and response rowids names the groups that changed;
+those groups are re-judged whole, so a stronger late signal replaces what a weaker one decided, and a
+pair already stored is never emitted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from loraloop.feedback.pii import scrub_text
+from loraloop.feedback.store import SignalKind
+
+__all__ = ["BuildReport", "Judgement", "PairBuilder", "STRENGTH", "judge"]
+
+STRENGTH = {
+    SignalKind.THUMBS_UP: 6, SignalKind.THUMBS_DOWN: 6, SignalKind.CORRECTION: 5, SignalKind.REGENERATE: 4,
+    SignalKind.COPY: 3, SignalKind.SHARE: 3, SignalKind.FOLLOW_UP: 2, SignalKind.DWELL: 1,
+}
+SOURCE = {6: "thumbs", 5: "correction", 4: "regenerate", 3: "copy_share", 2: "follow_up", 1: "dwell"}
+WEIGHT = {6: 1.0, 5: 1.0, 4: 0.8, 3: 0.6, 2: 0.4, 1: 0.2}
+PAIR_MIN_STRENGTH = 3  # FOLLOW_UP alone is a weak positive label, not a reason to pair
+_POLARITY = {SignalKind.THUMBS_UP: 1, SignalKind.THUMBS_DOWN: -1, SignalKind.CORRECTION: -1,
+             SignalKind.REGENERATE: -1, SignalKind.COPY: 1, SignalKind.SHARE: 1, SignalKind.FOLLOW_UP: 1}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judgement:
+    """An answer's standing: +strength, -strength, or 0 (unrated), and the signals that decided it."""
+
+    score: int
+    signal_ids: tuple[int, ...] = ()
+
+    @property
+    def strength(self) -> int:
+        """How strong the deciding evidence is (0 = none)."""
+        return abs(self.score)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildReport:
+    """What one incremental build did."""
+
+    groups: int
+    pairs_added: int
+    pairs_removed: int
+    labels: int
+
+
+def judge(signals: Iterable[dict[str, Any]], answer_chars: int, *, dwell_positive_ms_per_char: float,
+          dwell_negative_ms_per_char: float) -> Judgement:
+    """One answer's judgement from its signal rows (oldest first)."""
+    best: dict[int, list[tuple[int, int]]] = {}
+    for s in signals:
+        kind = SignalKind(s["kind"])
+        polarity = _POLARITY.get(kind)
+        if kind is SignalKind.DWELL:
+            per_char = s["dwell_ms"] / max(answer_chars, 1)  # long answers take longer to read
+            polarity = 1 if per_char >= dwell_positive_ms_per_char else -1 if per_char <= dwell_negative_ms_per_char else None
+        if polarity is not None:
+            best.setdefault(STRENGTH[kind], []).append((s["id"], polarity))
+    if not best:
+        return Judgement(score=0)
+    level = max(best)
+    evidence = best[level]
+    polarity = max(evidence)[1]  # the latest signal at the strongest level wins
+    return Judgement(score=polarity * level, signal_ids=tuple(i for i, p in evidence if p == polarity))
+
+
+class PairBuilder:
+    """Builds pairs and labels from one feedback database (its own connection)."""
+
+    def __init__(self, db: Database, *, dwell_positive_ms_per_char: float = 40.0,
+                 dwell_negative_ms_per_char: float = 8.0):
+        if dwell_negative_ms_per_char >= dwell_positive_ms_per_char:
+            raise ValueError(f"dwell_negative_ms_per_char={dwell_negative_ms_per_char} must be below "
+                             f"dwell_positive_ms_per_char={dwell_positive_ms_per_char} (the margin)")
+        self.db = db
+        self._dwell = dict(dwell_positive_ms_per_char=dwell_positive_ms_per_char,
+                           dwell_negative_ms_per_char=dwell_negative_ms_per_char)
+
+    def _watermark(self, name: str) -> int:
+        row = self.db.execute("SELECT value FROM watermarks WHERE name = ?", [name]).fetchone()
+        return row[0] if row else 0
+
+    def build(self) -> BuildReport:
+        """Re-judge every group touched since the last build; add new pairs, drop overruled ones."""
+        signal_mark, response_mark = self._watermark("pairs.signal_id"), self._watermark("pairs.response_rowid")
+        top_signal = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM signals").fetchone()[0]
+        top_response = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM responses").fetchone()[0]
+        groups = self.db.execute(
+            "SELECT DISTINCT r.context_hash, r.domain FROM responses r JOIN signals s ON s.response_id = r.id "
+            "WHERE s.id > ? AND s.id <= ? "
+            "UNION SELECT DISTINCT context_hash, domain FROM responses WHERE rowid > ? AND rowid <= ?",
+            [signal_mark, top_signal, response_mark, top_response]).fetchall()
+        added = removed = labels = 0
+        with self.db.atomic():
+            for context, domain in groups:
+                a, r, n = self._rebuild_group(context, domain, top_signal)
+                added, removed, labels = added + a, removed + r, labels + n
+            self.db.execute("INSERT OR REPLACE INTO watermarks VALUES ('pairs.signal_id', ?), "
+                            "('pairs.response_rowid', ?)", [top_signal, top_response])
+        return BuildReport(groups=len(groups), pairs_added=added, pairs_removed=removed, labels=labels)
+
+    def _rebuild_group(self, context: str, domain: str, top_signal: int) -> tuple[int, int, int]:
+        answers = [dict(zip(("id", "text", "adapter", "messages"), row)) for row in self.db.execute(
+            "SELECT id, text, adapter, messages FROM responses WHERE context_hash = ? AND domain = ? ORDER BY rowid",
+            [context, domain])]
+        signals: dict[str, list[dict[str, Any]]] = {a["id"]: [] for a in answers}
+        for row in self.db.execute(
+                f"SELECT id, response_id, kind, dwell_ms, correction_text FROM signals WHERE id <= ? AND response_id "
+                f"IN ({','.join('?' * len(answers))}) ORDER BY id", [top_signal, *signals]):
+            signals[row[1]].append(dict(zip(("id", "response_id", "kind", "dwell_ms", "correction_text"), row)))
+        judged = {a["id"]: judge(signals[a["id"]], len(a["text"]), **self._dwell) for a in answers}
+        prompt = json.dumps([{**m, "content": scrub_text(m["content"])} for m in json.loads(answers[0]["messages"])],
+                            ensure_ascii=False)
+        rows = list(self._pairs(answers, judged, signals, context, domain, prompt))
+        keys = [r["pair_key"] for r in rows]
+        stale = self.db.execute(
+            "DELETE FROM pairs WHERE context_hash = ? AND domain = ? AND pair_key NOT IN (SELECT value FROM json_each(?))",
+            [context, domain, json.dumps(keys)]).rowcount
+        before = self.db["pairs"].count
+        self.db["pairs"].insert_all(rows, ignore=True)  # a pair already stored keeps its id and created_at
+        label_rows = list(self._labels(answers, judged, signals, context, domain, prompt))
+        kept = {key: (label, created) for key, label, created in self.db.execute(
+            "SELECT label_key, label, created_at FROM labels WHERE context_hash = ? AND domain = ?", [context, domain])}
+        for row in label_rows:
+            if kept.get(row["label_key"], (None,))[0] == row["label"]:
+                row["created_at"] = kept[row["label_key"]][1]  # unchanged: not "new" for the next export
+        self.db.execute("DELETE FROM labels WHERE context_hash = ? AND domain = ?", [context, domain])
+        self.db["labels"].insert_all(label_rows)
+        return self.db["pairs"].count - before, stale, len(label_rows)
+
+    def _pairs(self, answers, judged, signals, context, domain, prompt) -> Iterable[dict[str, Any]]:
+        now = time.time()
+        base = {"context_hash": context, "domain": domain, "prompt": prompt, "created_at": now}
+        for a in answers:
+            for s in signals[a["id"]]:
+                if s["kind"] == SignalKind.CORRECTION.value:
+                    yield {**base, "pair_key": f"correction:{s['id']}", "chosen": scrub_text(s["correction_text"]),
+                           "rejected": scrub_text(a["text"]), "source": "correction", "weight": WEIGHT[5],
+                           "chosen_response_id": None, "rejected_response_id": a["id"], "chosen_adapter": "user",
+                           "rejected_adapter": a["adapter"], "signal_ids": json.dumps([s["id"]])}
+        for chosen in answers:
+            for rejected in answers:
+                good, bad = judged[chosen["id"]], judged[rejected["id"]]
+                if good.score <= bad.score or chosen["text"] == rejected["text"]:
+                    continue
+                decisive = max(good.strength, bad.strength)
+                if decisive < PAIR_MIN_STRENGTH and not (good.score == 1 and bad.score == -1):
+                    continue  # weak evidence pairs only as dwell vs dwell across the margin
+                yield {**base, "pair_key": f"{chosen['id']}>{rejected['id']}", "chosen": scrub_text(chosen["text"]),
+                       "rejected": scrub_text(rejected["text"]), "source": SOURCE[decisive],
+                       "weight": WEIGHT[decisive], "chosen_response_id": chosen["id"],
+                       "rejected_response_id": rejected["id"], "chosen_adapter": chosen["adapter"],
+                       "rejected_adapter": rejected["adapter"],
+                       "signal_ids": json.dumps(sorted(good.signal_ids + bad.signal_ids))}
+
+    def _labels(self, answers, judged, signals, context, domain, prompt) -> Iterable[dict[str, Any]]:
+        now = time.time()
+        base = {"context_hash": context, "domain": domain, "prompt": prompt, "created_at": now}
+        for a in answers:
+            j = judged[a["id"]]
+            if j.score:
+                yield {**base, "label_key": a["id"], "completion": scrub_text(a["text"]), "label": int(j.score > 0),
+                       "source": SOURCE[j.strength], "weight": WEIGHT[j.strength], "response_id": a["id"],
+                       "adapter": a["adapter"], "signal_ids": json.dumps(list(j.signal_ids))}
+            for s in signals[a["id"]]:
+                if s["kind"] == SignalKind.CORRECTION.value:
+                    yield {**base, "label_key": f"correction:{s['id']}", "completion": scrub_text(s["correction_text"]),
+                           "label": 1, "source": "correction", "weight": WEIGHT[5], "response_id": None,
+                           "adapter": "user", "signal_ids": json.dumps([s["id"]])}
