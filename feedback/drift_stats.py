@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "js_excess",
+    "threshold_for",
     "DRIFT_METRICS",
     "DriftThresholds",
     "crossed",
@@ -75,6 +77,29 @@ def js_divergence(p: np.ndarray, q: np.ndarray, *, base: float = 2.0) -> float:
     js = (0.5 * _kl(pn, m) + 0.5 * _kl(qn, m)) / math.log(base)
     # Rounding can leave a tiny negative (identical inputs) or overshoot log_base(2).
     return min(max(js, 0.0), math.log(2) / math.log(base))
+
+
+def js_excess(reference: Sequence[Sequence[int]], current: Sequence[Sequence[int]], vocab_size: int, *,
+              permutations: int = 8, seed: int = 0) -> float:
+    """JS divergence of two token samples above what sampling noise alone gives (>= 0).
+
+    Unigram JS between two finite samples over a large vocabulary is far from 0 even when both come
+    from one distribution (rare tokens land on one side only). The noise level is measured by
+    shuffling the pooled documents into two groups of the same sizes; the excess over its mean is
+    the drift, so a 0.1 threshold means the same thing for small and large windows.
+    """
+    if not reference or not current:
+        raise ValueError("reference and current must each hold at least one document")
+    observed = js_divergence(token_distribution(reference, vocab_size), token_distribution(current, vocab_size))
+    pooled = list(reference) + list(current)
+    rng = np.random.default_rng(seed)
+    noise = []
+    for _ in range(permutations):
+        order = rng.permutation(len(pooled))
+        left = [pooled[i] for i in order[:len(reference)]]
+        right = [pooled[i] for i in order[len(reference):]]
+        noise.append(js_divergence(token_distribution(left, vocab_size), token_distribution(right, vocab_size)))
+    return max(0.0, observed - float(np.mean(noise)))
 
 
 def _sample(name: str, values: Sequence[float]) -> np.ndarray:
@@ -160,6 +185,11 @@ _THRESHOLD_OF: dict[str, str] = {
     "logprob_drop": "logprob_drop",
 }
 DRIFT_METRICS: tuple[str, ...] = tuple(_THRESHOLD_OF)
+
+
+def threshold_for(metric: str, thresholds: DriftThresholds) -> float:
+    """The level a metric is compared with."""
+    return getattr(thresholds, _THRESHOLD_OF[metric])
 
 
 def crossed(metrics: Mapping[str, float | None], thresholds: DriftThresholds) -> list[str]:

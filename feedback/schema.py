@@ -92,6 +92,28 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX labels_domain ON labels(domain, created_at);
         CREATE TABLE watermarks (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
     """),
+    ("0003_drift", """
+        CREATE TABLE drift_snapshots (
+            id INTEGER PRIMARY KEY,
+            adapter TEXT NOT NULL,           -- domain, or "base"
+            metric TEXT NOT NULL,
+            value REAL,                      -- NULL: no data in the window
+            threshold REAL NOT NULL,
+            crossed INTEGER NOT NULL,
+            reference_answers INTEGER NOT NULL,
+            recent_answers INTEGER NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX drift_snapshots_time ON drift_snapshots(adapter, metric, created_at);
+        CREATE TABLE drift_events (
+            id INTEGER PRIMARY KEY,
+            adapter TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            value REAL NOT NULL,
+            threshold REAL NOT NULL,
+            created_at REAL NOT NULL
+        )
+    """),
 )
 
 

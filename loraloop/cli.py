@@ -90,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
     for name, help_text in (("pairs", "build preference pairs and KTO labels from new signals"),
                             ("export", "write pairs or labels as JSONL for TRL"),
-                            ("stats", "per adapter version: answers, signals and rates")):
+                            ("stats", "per adapter version: answers, signals and rates"),
+                            ("drift", "latest drift snapshot per adapter, and a PNG of each metric over time")):
         cmd = feedback_sub.add_parser(name, help=help_text)
         cmd.add_argument("--db", default=None, help="feedback database (default: ~/.cache/loraloop/feedback.sqlite)")
         if name == "export":
@@ -98,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument("--format", required=True, choices=("dpo", "kto", "sft"))
             cmd.add_argument("--since", default=None, help="only rows created at or after this ISO date/time")
             cmd.add_argument("--out", required=True, help="JSONL file to write")
+        if name == "drift":
+            cmd.add_argument("--png", default=None, help="write the history chart here")
+            cmd.add_argument("--compute", metavar="MODEL_DIR", default=None,
+                             help="take a snapshot now with this base model's tokenizer and log-probs")
     return parser
 
 
@@ -132,9 +137,33 @@ def _feedback(args: argparse.Namespace) -> None:
             since = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).timestamp()
         n = write_jsonl(export_rows(db, domain=args.adapter, fmt=args.format, since=since), Path(args.out))
         print(f"wrote {n} {args.format} rows for {args.adapter!r} to {args.out}")
+    elif args.feedback_command == "drift":
+        _drift(args, path, db)
     else:
         for row in stats(db):
             print(json.dumps(row, ensure_ascii=False))
+
+
+def _drift(args: argparse.Namespace, path: Path, db) -> None:
+    from loraloop.config import FeedbackConfig
+    from loraloop.feedback.drift import DriftMonitor, hf_logprob_scorer, plot_history
+
+    if args.compute:
+        from transformers import AutoTokenizer
+
+        monitor = DriftMonitor(path, AutoTokenizer.from_pretrained(args.compute), FeedbackConfig())
+        asyncio.run(monitor.snapshot(hf_logprob_scorer(args.compute)))
+    latest = db.execute("SELECT MAX(created_at) FROM drift_snapshots").fetchone()[0]
+    if latest is None:
+        raise ValueError(f"no drift snapshots in {path} yet (run with --compute, or let the server take them)")
+    for adapter, metric, value, threshold, crossed in db.execute(
+            "SELECT adapter, metric, value, threshold, crossed FROM drift_snapshots WHERE created_at = ? "
+            "ORDER BY adapter, id", [latest]):
+        shown = "no data" if value is None else f"{value:.4f}"
+        print(f"{adapter:<10} {metric:<20} {shown:>10}  threshold {threshold:<6} {'CROSSED' if crossed else ''}")
+    if args.png:
+        plot_history(db, Path(args.png))
+        print(f"chart: {args.png}")
 
 
 def _admin_token(explicit: str | None) -> str:

@@ -143,11 +143,21 @@ class FeedbackConfig:
     max_dwell_ms: int = _field(24 * 3600 * 1000, "Largest DWELL value accepted (one day).")
     max_idempotency_key_chars: int = _field(128, "Longest idempotency key accepted.")
     busy_timeout_ms: int = _field(5_000, "How long a write waits for a locked database before failing.")
+    drift_window: int = _field(200, "Answers in the reference window (the adapter's first) and the recent window (its last).")
+    drift_min_answers: int = _field(30, "Fewest answers per window before drift is computed.")
+    drift_interval_s: float = _field(300.0, "Seconds between drift snapshots in the server; 0 disables them.")
+    drift_logprob_samples: int = _field(16, "Prompts per window scored under the base model for the log-prob metric.")
+    drift_js_threshold: float = _field(0.1, "Prompt-token JS divergence (above sampling noise) that counts as drift.")
+    drift_psi_threshold: float = _field(0.2, "PSI of prompt or answer lengths that counts as drift.")
 
     def __post_init__(self) -> None:
         for name in ("queue_size", "batch_size", "max_correction_chars", "max_dwell_ms",
-                     "max_idempotency_key_chars", "busy_timeout_ms"):
+                     "max_idempotency_key_chars", "busy_timeout_ms", "drift_window", "drift_min_answers"):
             _require(getattr(self, name) >= 1, name, getattr(self, name), "expected >= 1")
+        _require(self.drift_interval_s >= 0, "drift_interval_s", self.drift_interval_s, "expected >= 0")
+        _require(self.drift_logprob_samples >= 0, "drift_logprob_samples", self.drift_logprob_samples, "expected >= 0")
+        _require(0 < self.drift_js_threshold <= 1, "drift_js_threshold", self.drift_js_threshold, "expected (0, 1]")
+        _require(self.drift_psi_threshold > 0, "drift_psi_threshold", self.drift_psi_threshold, "expected > 0")
 
     def db_file(self) -> Path:
         """The resolved database path."""

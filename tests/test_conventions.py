@@ -8,6 +8,7 @@ import re
 from prometheus_client import CollectorRegistry
 
 from loraloop import config as config_module
+from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.serve.metrics import ServeMetrics
 
 METRIC = re.compile(r"^loraloop_(serve|router|feedback|retrain)_[a-z][a-z0-9_]*$")
@@ -17,6 +18,7 @@ UNITS = ("_total", "_seconds", "_bytes", "_ratio", "_in_flight", "_loaded")
 def test_metric_names_follow_the_pattern():
     registry = CollectorRegistry()
     ServeMetrics(registry)
+    FeedbackMetrics(registry)
     for family in registry.collect():
         name = family.name + ("_total" if family.type == "counter" else "")
         assert METRIC.match(name), name

@@ -10,6 +10,7 @@ import pytest
 
 from loraloop.feedback import drift_stats
 from loraloop.feedback.drift_stats import (
+    js_excess,
     DRIFT_METRICS,
     DriftThresholds,
     crossed,
@@ -284,8 +285,20 @@ def test_crossed_rejects_nan():
 def test_drift_metric_names_are_the_documented_ones():
     assert DRIFT_METRICS == ("prompt_js", "prompt_length_psi", "answer_length_psi", "low_confidence_rate",
                              "thumbs_down_rate", "regenerate_rate", "logprob_drop")
-    assert set(drift_stats.__all__) == {"DRIFT_METRICS", "DriftThresholds", "crossed", "js_divergence", "psi",
-                                        "rate", "token_distribution"}
+    assert set(drift_stats.__all__) == {"DRIFT_METRICS", "DriftThresholds", "crossed", "js_divergence", "js_excess",
+                                        "psi", "rate", "threshold_for", "token_distribution"}
     for name in drift_stats.__all__:
         if callable(getattr(drift_stats, name)):
             assert getattr(drift_stats, name).__doc__, f"{name} has no docstring"
+
+
+def test_js_excess_is_zero_for_one_distribution_and_positive_for_two():
+    rng = np.random.default_rng(1)
+    a = [list(rng.integers(0, 50, 12)) for _ in range(200)]
+    b = [list(rng.integers(0, 50, 12)) for _ in range(200)]
+    shifted = [list(rng.integers(25, 75, 12)) for _ in range(200)]
+    assert js_excess(a, b, 100) < 0.02
+    assert js_excess(a, shifted, 100) > 0.2
+    assert js_excess(a, b, 100, seed=3) == js_excess(a, b, 100, seed=3)  # deterministic for a seed
+    with pytest.raises(ValueError, match="at least one document"):
+        js_excess([], b, 100)
