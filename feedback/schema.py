@@ -114,6 +114,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             created_at REAL NOT NULL
         )
     """),
+    ("0004_raw_text_retention", """
+        ALTER TABLE responses ADD COLUMN scrubbed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE signals ADD COLUMN scrubbed INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX responses_unscrubbed ON responses(created_at) WHERE scrubbed = 0
+    """),
 )
 
 

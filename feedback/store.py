@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from sqlite_utils import Database
 
 from loraloop.errors import InvalidArgument, ResponseNotFound
+from loraloop.feedback.pii import scrub_text
 from loraloop.feedback.schema import migrate
 
 __all__ = ["FeedbackStore", "ResponseRecord", "SignalAck", "SignalKind", "SignalRecord", "context_hash", "response_exists"]
@@ -87,8 +88,9 @@ class SignalAck:
 class FeedbackStore:
     """A small class over one sqlite_utils.Database. Not thread-safe: one writer thread owns an instance."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000):
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, keep_raw_text: bool = True):
         self.path = Path(path)
+        self._keep_raw_text = keep_raw_text
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
         self.db = Database(conn)
@@ -117,7 +119,12 @@ class FeedbackStore:
 
     def _insert_response(self, record: ResponseRecord) -> None:
         row = asdict(record)
-        row["messages"] = json.dumps(list(record.messages), ensure_ascii=False)
+        messages = list(record.messages)
+        if not self._keep_raw_text:
+            row["text"] = scrub_text(record.text)
+            messages = [{**m, "content": scrub_text(m["content"])} for m in messages]
+            row["scrubbed"] = 1
+        row["messages"] = json.dumps(messages, ensure_ascii=False)
         row["sampling"] = json.dumps(record.sampling, sort_keys=True)
         row["context_hash"] = context_hash(record.messages)
         row["regenerate_of"] = record.regenerate_of or None
@@ -144,9 +151,10 @@ class FeedbackStore:
         assistant = [m["content"] for m in record.messages if m["role"] == "assistant"]
         if not assistant:
             return None
+        text = assistant[-1] if self._keep_raw_text else scrub_text(assistant[-1])
         row = self.db.execute(
             "SELECT id FROM responses WHERE conversation_id = ? AND text = ? ORDER BY created_at DESC LIMIT 1",
-            [record.conversation_id, assistant[-1]]).fetchone()
+            [record.conversation_id, text]).fetchone()
         return row[0] if row else None
 
     def _insert_signal(self, signal: SignalRecord) -> SignalAck:
@@ -161,9 +169,26 @@ class FeedbackStore:
                 return SignalAck(signal_id=existing[0], duplicate=True)
         row = asdict(signal)
         row["kind"] = signal.kind.value
+        if signal.correction_text and not self._keep_raw_text:
+            row["correction_text"], row["scrubbed"] = scrub_text(signal.correction_text), 1
         table = self.db["signals"]
         table.insert(row)
         return SignalAck(signal_id=table.last_pk, duplicate=False)
+
+    def purge_raw_text(self, older_than: float) -> int:
+        """Replace answers and prompts recorded before `older_than` (epoch s) by their PII-scrubbed form."""
+        rows = self.db.execute("SELECT id, text, messages FROM responses WHERE created_at < ? AND scrubbed = 0",
+                               [older_than]).fetchall()
+        with self.db.atomic():
+            for rid, text, messages in rows:
+                clean = [{**m, "content": scrub_text(m["content"])} for m in json.loads(messages)]
+                self.db.execute("UPDATE responses SET text = ?, messages = ?, scrubbed = 1 WHERE id = ?",
+                                [scrub_text(text), json.dumps(clean, ensure_ascii=False), rid])
+            for sid, text in self.db.execute("SELECT id, correction_text FROM signals WHERE created_at < ? AND "
+                                             "scrubbed = 0 AND correction_text IS NOT NULL", [older_than]).fetchall():
+                self.db.execute("UPDATE signals SET correction_text = ?, scrubbed = 1 WHERE id = ?",
+                                [scrub_text(text), sid])
+        return len(rows)
 
     def response(self, response_id: str) -> dict[str, Any] | None:
         """One recorded answer, or None."""

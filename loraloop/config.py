@@ -143,6 +143,8 @@ class FeedbackConfig:
     max_dwell_ms: int = _field(24 * 3600 * 1000, "Largest DWELL value accepted (one day).")
     max_idempotency_key_chars: int = _field(128, "Longest idempotency key accepted.")
     busy_timeout_ms: int = _field(5_000, "How long a write waits for a locked database before failing.")
+    keep_raw_text: bool = _field(True, "Store answers and prompts as sent; False scrubs PII before the first write.")
+    raw_text_retention_days: float = _field(30.0, "Days raw text is kept before it is replaced by its PII-scrubbed form; 0 = forever.")
     drift_window: int = _field(200, "Answers in the reference window (the adapter's first) and the recent window (its last).")
     drift_min_answers: int = _field(30, "Fewest answers per window before drift is computed.")
     drift_interval_s: float = _field(300.0, "Seconds between drift snapshots in the server; 0 disables them.")
@@ -155,6 +157,8 @@ class FeedbackConfig:
                      "max_idempotency_key_chars", "busy_timeout_ms", "drift_window", "drift_min_answers"):
             _require(getattr(self, name) >= 1, name, getattr(self, name), "expected >= 1")
         _require(self.drift_interval_s >= 0, "drift_interval_s", self.drift_interval_s, "expected >= 0")
+        _require(self.raw_text_retention_days >= 0, "raw_text_retention_days", self.raw_text_retention_days,
+                 "expected >= 0")
         _require(self.drift_logprob_samples >= 0, "drift_logprob_samples", self.drift_logprob_samples, "expected >= 0")
         _require(0 < self.drift_js_threshold <= 1, "drift_js_threshold", self.drift_js_threshold, "expected (0, 1]")
         _require(self.drift_psi_threshold > 0, "drift_psi_threshold", self.drift_psi_threshold, "expected > 0")

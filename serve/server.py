@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     model_dir, store_root = resolve_model(config, demo or DemoConfig())
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     db_file = feedback_config.db_file()
-    feedback = FeedbackWriter(lambda: FeedbackStore(db_file, busy_timeout_ms=feedback_config.busy_timeout_ms),
+    feedback = FeedbackWriter(lambda: FeedbackStore(db_file, busy_timeout_ms=feedback_config.busy_timeout_ms,
+                                                    keep_raw_text=feedback_config.keep_raw_text),
                               queue_size=feedback_config.queue_size, batch_size=feedback_config.batch_size)
     feedback.start()
     engine = Engine.start(config, model_dir)
@@ -155,17 +157,28 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
                             registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback,
                             drift=drift, _http=http)
     if feedback_config.drift_interval_s > 0:
-        running._drift_task = asyncio.create_task(_drift_loop(running, feedback_config.drift_interval_s))
+        running._drift_task = asyncio.create_task(_maintenance_loop(running, feedback_config))
     return running
 
 
-async def _drift_loop(running: RunningServer, interval_s: float) -> None:
+def _purge_raw_text(config: FeedbackConfig) -> int:
+    store = FeedbackStore(config.db_file(), busy_timeout_ms=config.busy_timeout_ms)
+    try:
+        return store.purge_raw_text(time.time() - config.raw_text_retention_days * 86400)
+    finally:
+        store.close()
+
+
+async def _maintenance_loop(running: RunningServer, config: FeedbackConfig) -> None:
+    """Every drift_interval_s: a drift snapshot, and raw text past its retention replaced by scrubbed text."""
     while True:
-        await asyncio.sleep(interval_s)
+        await asyncio.sleep(config.drift_interval_s)
         try:
             await running.drift_snapshot()
-        except Exception:  # noqa: BLE001 - a failed snapshot must not stop serving or later snapshots
-            log.exception("drift snapshot failed")
+            if config.keep_raw_text and config.raw_text_retention_days > 0:
+                await asyncio.to_thread(_purge_raw_text, config)
+        except Exception:  # noqa: BLE001 - a failed round must not stop serving or later rounds
+            log.exception("feedback maintenance failed")
 
 
 async def serve(config: ServeConfig, demo: DemoConfig | None = None,

@@ -1,4 +1,5 @@
 import sqlite3
+import time
 
 import pytest
 
@@ -96,3 +97,27 @@ def test_conversations_count_turns(store):
     store.write_batch([answer("r1"), answer("r2"), answer("r3", conversation="c2")])
     rows = {r["id"]: r["turns"] for r in store.db["conversations"].rows}
     assert rows == {"c1": 2, "c2": 1}
+
+
+def test_raw_text_is_scrubbed_after_the_retention_period(store):
+    store.write_batch([answer("old", messages=(("user", "mail a@b.example"),), text="call +1 415 555 0100")])
+    store.write_batch([SignalRecord(response_id="old", kind=SignalKind.CORRECTION,
+                                    correction_text="write to c@d.example instead")])
+    assert store.purge_raw_text(older_than=0) == 0  # nothing is that old
+    assert store.purge_raw_text(older_than=time.time() + 1) == 1
+    row = store.response("old")
+    assert "[PHONE]" in row["text"] and "[EMAIL]" in row["messages"] and row["scrubbed"] == 1
+    assert store.signals("old")[0]["correction_text"] == "write to [EMAIL] instead"
+    assert store.purge_raw_text(older_than=time.time() + 1) == 0  # done once
+
+
+def test_without_raw_text_pii_never_reaches_the_disk(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.sqlite", keep_raw_text=False)
+    store.write_batch([answer("r1", messages=(("user", "I am at 221B Baker Street"),), text="Email x@y.example")])
+    store.write_batch([answer("r2", messages=(("user", "I am at 221B Baker Street"),
+                                              ("assistant", "Email x@y.example"), ("user", "thanks")))])
+    store.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())  # the database and any WAL left behind
+    assert b"x@y.example" not in raw and b"Baker Street" not in raw
+    reopened = FeedbackStore(tmp_path / "fb.sqlite")
+    assert [s["kind"] for s in reopened.signals("r1")] == ["FOLLOW_UP"]  # inference still matches scrubbed text
