@@ -131,7 +131,8 @@ class PairBuilder:
         stale = self.db.execute(
             "DELETE FROM pairs WHERE context_hash = ? AND domain = ? AND pair_key NOT IN (SELECT value FROM json_each(?))",
             [context, domain, json.dumps(keys)]).rowcount
-        before = self.db["pairs"].count
+        in_group = "SELECT COUNT(*) FROM pairs WHERE context_hash = ? AND domain = ?"
+        before = self.db.execute(in_group, [context, domain]).fetchone()[0]
         self.db["pairs"].insert_all(rows, ignore=True)  # a pair already stored keeps its id and created_at
         label_rows = list(self._labels(answers, judged, signals, context, domain, prompt))
         kept = {key: (label, created) for key, label, created in self.db.execute(
@@ -141,7 +142,7 @@ class PairBuilder:
                 row["created_at"] = kept[row["label_key"]][1]  # unchanged: not "new" for the next export
         self.db.execute("DELETE FROM labels WHERE context_hash = ? AND domain = ?", [context, domain])
         self.db["labels"].insert_all(label_rows)
-        return self.db["pairs"].count - before, stale, len(label_rows)
+        return self.db.execute(in_group, [context, domain]).fetchone()[0] - before, stale, len(label_rows)
 
     def _pairs(self, answers, judged, signals, context, domain, prompt) -> Iterable[dict[str, Any]]:
         now = time.time()

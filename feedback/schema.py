@@ -74,6 +74,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             created_at REAL NOT NULL
         );
         CREATE INDEX pairs_domain ON pairs(domain, created_at);
+        CREATE INDEX pairs_context ON pairs(context_hash, domain);
         CREATE TABLE labels (
             id INTEGER PRIMARY KEY,
             label_key TEXT NOT NULL UNIQUE,
@@ -90,6 +91,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             created_at REAL NOT NULL
         );
         CREATE INDEX labels_domain ON labels(domain, created_at);
+        CREATE INDEX labels_context ON labels(context_hash, domain);
         CREATE TABLE watermarks (name TEXT PRIMARY KEY, value INTEGER NOT NULL)
     """),
     ("0003_drift", """
