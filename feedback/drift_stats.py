@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, fields
 
 import numpy as np
+
+from loraloop.config import setting
 
 __all__ = [
     "js_excess",
@@ -146,20 +147,16 @@ def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator
 
 
-def _field(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
-
-
 @dataclass(frozen=True, kw_only=True)
 class DriftThresholds:
     """Per-metric levels above which a drift metric counts as crossed (strictly greater)."""
 
-    js: float = _field(0.1, "Jensen–Shannon divergence (base 2, in [0, 1]) of prompt token distributions.")
-    psi: float = _field(0.2, "Population Stability Index of prompt and answer lengths (0.1 moderate, 0.2 major).")
-    low_confidence_rate: float = _field(0.2, "Share of requests the router classified with low confidence (OOD).")
-    thumbs_down_rate: float = _field(0.3, "Share of rated answers that got a thumbs-down.")
-    regenerate_rate: float = _field(0.3, "Share of answers the user regenerated.")
-    logprob_drop: float = _field(1.0, "Reference minus current mean prompt log-probability under the base model (nats).")
+    js: float = setting(0.1, "Jensen–Shannon divergence (base 2, in [0, 1]) of prompt token distributions.")
+    psi: float = setting(0.2, "Population Stability Index of prompt and answer lengths (0.1 moderate, 0.2 major).")
+    low_confidence_rate: float = setting(0.2, "Share of requests the router classified with low confidence (OOD).")
+    thumbs_down_rate: float = setting(0.3, "Share of rated answers that got a thumbs-down.")
+    regenerate_rate: float = setting(0.3, "Share of answers the user regenerated.")
+    logprob_drop: float = setting(1.0, "Reference minus current mean prompt log-probability under the base model (nats).")
 
     def __post_init__(self) -> None:
         for f in fields(self):

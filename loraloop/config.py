@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DemoConfig", "FeedbackConfig", "ServeConfig", "default_home", "help_of"]
+__all__ = ["DemoConfig", "FeedbackConfig", "ServeConfig", "default_home", "help_of", "setting"]
 
 QUANTIZATIONS = ("bitsandbytes", "awq", "gptq")
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
-def _field(default: Any, help: str) -> Any:
+def setting(default: Any, help: str) -> Any:
+    """A config dataclass field with its one help string."""
     return field(default=default, metadata={"help": help})
 
 
@@ -38,29 +39,29 @@ def _require(ok: bool, name: str, value: Any, expected: str) -> None:
 class ServeConfig:
     """How `loraloop serve` runs: the model, the adapter store, the engine and the API limits."""
 
-    model: str = _field("", "Local Hugging Face model directory; empty = the built-in demo model.")
-    adapter_store: str = _field("", "Adapter store root (<domain>/v<N>/ folders); empty = the demo model's store.")
-    host: str = _field("127.0.0.1", "Address the gRPC server binds.")
-    port: int = _field(50051, "gRPC port; 0 picks a free one.")
-    metrics_port: int = _field(9400, "HTTP port for Prometheus /metrics; 0 picks a free one, -1 disables it.")
-    admin_token: str = _field("", "Bearer token for the Admin service; empty = generate one into state_dir/admin_token.")
-    state_dir: str = _field("", "Where the server writes its generated admin token; empty = <home>/state.")
-    device: str = _field("auto", "auto (CUDA when present, else CPU), cpu or cuda.")
-    quantization: str | None = _field(None, "4-bit base on CUDA: bitsandbytes, awq or gptq (passed to vLLM).")
-    dtype: str = _field("auto", "Weights dtype; auto = float32 on CPU, bfloat16 on CUDA.")
-    max_model_len: int = _field(0, "Context length in tokens; 0 = the model's own.")
-    gpu_memory_utilization: float = _field(0.0, "Share of accelerator (on CPU: host) memory vLLM claims; 0 = 0.5 on CPU, 0.9 on CUDA.")
-    cpu_kv_cache_gib: int = _field(1, "KV cache size in GiB for the CPU backend (VLLM_CPU_KVCACHE_SPACE).")
-    enforce_eager: bool = _field(True, "Disable CUDA graphs / compilation (faster start, required on small CPUs).")
-    max_loras: int = _field(4, "Adapters that can share one batch (vLLM max_loras).")
-    max_lora_rank: int = _field(16, "Largest LoRA rank the engine accepts (vLLM max_lora_rank).")
-    max_cpu_loras: int = _field(8, "Adapters kept loaded in the engine's CPU cache (vLLM max_cpu_loras).")
-    max_concurrent_requests: int = _field(64, "Chat requests in flight before new ones get RESOURCE_EXHAUSTED.")
-    default_max_tokens: int = _field(64, "max_tokens when a request leaves it 0.")
-    max_tokens_limit: int = _field(1024, "Largest max_tokens a request may ask for.")
-    max_messages: int = _field(256, "Most messages in one request.")
-    max_message_chars: int = _field(32_000, "Longest message content in characters.")
-    shutdown_grace_s: float = _field(5.0, "Seconds in-flight requests get to finish on shutdown.")
+    model: str = setting("", "Local Hugging Face model directory; empty = the built-in demo model.")
+    adapter_store: str = setting("", "Adapter store root (<domain>/v<N>/ folders); empty = the demo model's store.")
+    host: str = setting("127.0.0.1", "Address the gRPC server binds.")
+    port: int = setting(50051, "gRPC port; 0 picks a free one.")
+    metrics_port: int = setting(9400, "HTTP port for Prometheus /metrics; 0 picks a free one, -1 disables it.")
+    admin_token: str = setting("", "Bearer token for the Admin service; empty = generate one into state_dir/admin_token.")
+    state_dir: str = setting("", "Where the server writes its generated admin token; empty = <home>/state.")
+    device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda.")
+    quantization: str | None = setting(None, "4-bit base on CUDA: bitsandbytes, awq or gptq (passed to vLLM).")
+    dtype: str = setting("auto", "Weights dtype; auto = float32 on CPU, bfloat16 on CUDA.")
+    max_model_len: int = setting(0, "Context length in tokens; 0 = the model's own.")
+    gpu_memory_utilization: float = setting(0.0, "Share of accelerator (on CPU: host) memory vLLM claims; 0 = 0.5 on CPU, 0.9 on CUDA.")
+    cpu_kv_cache_gib: int = setting(1, "KV cache size in GiB for the CPU backend (VLLM_CPU_KVCACHE_SPACE).")
+    enforce_eager: bool = setting(True, "Disable CUDA graphs / compilation (faster start, required on small CPUs).")
+    max_loras: int = setting(4, "Adapters that can share one batch (vLLM max_loras).")
+    max_lora_rank: int = setting(16, "Largest LoRA rank the engine accepts (vLLM max_lora_rank).")
+    max_cpu_loras: int = setting(8, "Adapters kept loaded in the engine's CPU cache (vLLM max_cpu_loras).")
+    max_concurrent_requests: int = setting(64, "Chat requests in flight before new ones get RESOURCE_EXHAUSTED.")
+    default_max_tokens: int = setting(64, "max_tokens when a request leaves it 0.")
+    max_tokens_limit: int = setting(1024, "Largest max_tokens a request may ask for.")
+    max_messages: int = setting(256, "Most messages in one request.")
+    max_message_chars: int = setting(32_000, "Longest message content in characters.")
+    shutdown_grace_s: float = setting(5.0, "Seconds in-flight requests get to finish on shutdown.")
 
     def __post_init__(self) -> None:
         _require(self.device in DEVICES, "device", self.device, f"expected one of {DEVICES}")
@@ -90,23 +91,23 @@ class ServeConfig:
 class DemoConfig:
     """How the built-in demo model is built: a tiny Llama, its tokenizer, and one SFT LoRA per domain."""
 
-    home: str = _field("", "Cache root; empty = LORALOOP_HOME or ~/.cache/loraloop.")
-    seed: int = _field(0, "Seed for every random choice of the build.")
-    domains: tuple[str, ...] = _field(("medical", "finance", "legal"), "Domains that get a LoRA adapter; 'general' stays with the base.")
-    vocab_size: int = _field(3072, "BPE vocabulary size of the demo tokenizer.")
-    hidden_size: int = _field(128, "Model width (head_dim is fixed at 64: vLLM's CPU attention needs it).")
-    num_layers: int = _field(2, "Transformer layers.")
-    intermediate_size: int = _field(512, "MLP width.")
-    max_position_embeddings: int = _field(512, "Context length of the demo model.")
-    base_epochs: float = _field(12.0, "Passes over the whole corpus when training the base.")
-    base_learning_rate: float = _field(3e-3, "Base model learning rate.")
-    adapter_epochs: float = _field(4.0, "Passes over a domain's conversations when training its adapter.")
-    adapter_learning_rate: float = _field(3e-3, "Adapter learning rate.")
-    lora_rank: int = _field(8, "LoRA rank of the demo adapters.")
-    lora_alpha: int = _field(16, "LoRA alpha of the demo adapters.")
-    batch_size: int = _field(16, "Training batch size (conversations).")
-    max_length: int = _field(320, "Longest training sequence in tokens.")
-    threads: int = _field(2, "Torch CPU threads; fixed so the build is reproducible.")
+    home: str = setting("", "Cache root; empty = LORALOOP_HOME or ~/.cache/loraloop.")
+    seed: int = setting(0, "Seed for every random choice of the build.")
+    domains: tuple[str, ...] = setting(("medical", "finance", "legal"), "Domains that get a LoRA adapter; 'general' stays with the base.")
+    vocab_size: int = setting(3072, "BPE vocabulary size of the demo tokenizer.")
+    hidden_size: int = setting(128, "Model width (head_dim is fixed at 64: vLLM's CPU attention needs it).")
+    num_layers: int = setting(2, "Transformer layers.")
+    intermediate_size: int = setting(512, "MLP width.")
+    max_position_embeddings: int = setting(512, "Context length of the demo model.")
+    base_epochs: float = setting(12.0, "Passes over the whole corpus when training the base.")
+    base_learning_rate: float = setting(3e-3, "Base model learning rate.")
+    adapter_epochs: float = setting(4.0, "Passes over a domain's conversations when training its adapter.")
+    adapter_learning_rate: float = setting(3e-3, "Adapter learning rate.")
+    lora_rank: int = setting(8, "LoRA rank of the demo adapters.")
+    lora_alpha: int = setting(16, "LoRA alpha of the demo adapters.")
+    batch_size: int = setting(16, "Training batch size (conversations).")
+    max_length: int = setting(320, "Longest training sequence in tokens.")
+    threads: int = setting(2, "Torch CPU threads; fixed so the build is reproducible.")
 
     def __post_init__(self) -> None:
         _require(self.hidden_size % 64 == 0 and self.hidden_size >= 64, "hidden_size", self.hidden_size,
@@ -136,21 +137,21 @@ class DemoConfig:
 class FeedbackConfig:
     """Where and how answers and user signals are stored."""
 
-    db_path: str = _field("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
-    queue_size: int = _field(10_000, "Writes waiting for the writer thread before new ones get RESOURCE_EXHAUSTED.")
-    batch_size: int = _field(256, "Most writes committed in one transaction.")
-    max_correction_chars: int = _field(16_000, "Longest CORRECTION text accepted.")
-    max_dwell_ms: int = _field(24 * 3600 * 1000, "Largest DWELL value accepted (one day).")
-    max_idempotency_key_chars: int = _field(128, "Longest idempotency key accepted.")
-    busy_timeout_ms: int = _field(5_000, "How long a write waits for a locked database before failing.")
-    keep_raw_text: bool = _field(True, "Store answers and prompts as sent; False scrubs PII before the first write.")
-    raw_text_retention_days: float = _field(30.0, "Days raw text is kept before it is replaced by its PII-scrubbed form; 0 = forever.")
-    drift_window: int = _field(200, "Answers in the reference window (the adapter's first) and the recent window (its last).")
-    drift_min_answers: int = _field(30, "Fewest answers per window before drift is computed.")
-    drift_interval_s: float = _field(300.0, "Seconds between drift snapshots in the server; 0 disables them.")
-    drift_logprob_samples: int = _field(16, "Prompts per window scored under the base model for the log-prob metric.")
-    drift_js_threshold: float = _field(0.1, "Prompt-token JS divergence (above sampling noise) that counts as drift.")
-    drift_psi_threshold: float = _field(0.2, "PSI of prompt or answer lengths that counts as drift.")
+    db_path: str = setting("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
+    queue_size: int = setting(10_000, "Writes waiting for the writer thread before new ones get RESOURCE_EXHAUSTED.")
+    batch_size: int = setting(256, "Most writes committed in one transaction.")
+    max_correction_chars: int = setting(16_000, "Longest CORRECTION text accepted.")
+    max_dwell_ms: int = setting(24 * 3600 * 1000, "Largest DWELL value accepted (one day).")
+    max_idempotency_key_chars: int = setting(128, "Longest idempotency key accepted.")
+    busy_timeout_ms: int = setting(5_000, "How long a write waits for a locked database before failing.")
+    keep_raw_text: bool = setting(True, "Store answers and prompts as sent; False scrubs PII before the first write.")
+    raw_text_retention_days: float = setting(30.0, "Days raw text is kept before it is replaced by its PII-scrubbed form; 0 = forever.")
+    drift_window: int = setting(200, "Answers in the reference window (the adapter's first) and the recent window (its last).")
+    drift_min_answers: int = setting(30, "Fewest answers per window before drift is computed.")
+    drift_interval_s: float = setting(300.0, "Seconds between drift snapshots in the server; 0 disables them.")
+    drift_logprob_samples: int = setting(16, "Prompts per window scored under the base model for the log-prob metric.")
+    drift_js_threshold: float = setting(0.1, "Prompt-token JS divergence (above sampling noise) that counts as drift.")
+    drift_psi_threshold: float = setting(0.2, "PSI of prompt or answer lengths that counts as drift.")
 
     def __post_init__(self) -> None:
         for name in ("queue_size", "batch_size", "max_correction_chars", "max_dwell_ms",

@@ -1,6 +1,4 @@
-import asyncio
 import sqlite3
-import threading
 
 import pytest
 

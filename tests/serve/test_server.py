@@ -13,9 +13,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from loraloop.client import LoraloopClient
 from loraloop.demo.data import load_corpus
-from loraloop.v1 import loraloop_pb2 as pb
 
 PROMPTS = {
     "medical": "I have had a headache since this morning. What should I do?",
