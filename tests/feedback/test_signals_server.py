@@ -147,3 +147,20 @@ async def test_acked_signals_survive_kill_9(demo_model, tmp_path):
     stored = {r[0] for r in rows(db, "SELECT id FROM signals WHERE kind = 'DWELL'")}
     assert {int(a.signal_id) for a in acks} <= stored
     assert len(stored) == 40
+
+
+async def test_a_locked_database_is_unavailable_and_the_server_keeps_serving(client, feedback_config):
+    reply = await client.chat("Hello there", adapter="base", **GREEDY)
+    await client.send_feedback(reply.response_id, pb.COPY)  # the answer is committed before the lock
+    blocker = sqlite3.connect(feedback_config.db_file(), isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await client.send_feedback(reply.response_id, pb.THUMBS_UP)
+        assert info.value.code() == grpc.StatusCode.UNAVAILABLE and "locked" in info.value.details()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    again = await client.chat("Hello again", adapter="base", **GREEDY)
+    ack = await client.send_feedback(again.response_id, pb.THUMBS_UP)
+    assert ack.signal_id and not ack.duplicate
