@@ -128,7 +128,7 @@ class FeedbackStore:
         row["sampling"] = json.dumps(record.sampling, sort_keys=True)
         row["context_hash"] = context_hash(record.messages)
         row["regenerate_of"] = record.regenerate_of or None
-        if record.regenerate_of and self.response(record.regenerate_of) is None:
+        if record.regenerate_of and not self._exists(record.regenerate_of):
             raise ResponseNotFound(f"regenerate_of: no answer with response id {record.regenerate_of!r}")
         previous = self._previous_answer(record)
         self.db["responses"].insert(row)
@@ -158,7 +158,7 @@ class FeedbackStore:
         return row[0] if row else None
 
     def _insert_signal(self, signal: SignalRecord) -> SignalAck:
-        if self.response(signal.response_id) is None:
+        if not self._exists(signal.response_id):
             raise ResponseNotFound(f"response_id: no answer with id {signal.response_id!r}")
         if signal.idempotency_key:
             existing = self.db.execute(
@@ -189,6 +189,10 @@ class FeedbackStore:
                 self.db.execute("UPDATE signals SET correction_text = ?, scrubbed = 1 WHERE id = ?",
                                 [scrub_text(text), sid])
         return len(rows)
+
+    def _exists(self, response_id: str) -> bool:
+        # On every signal write: an indexed probe, not a full-row read.
+        return self.db.execute("SELECT 1 FROM responses WHERE id = ?", [response_id]).fetchone() is not None
 
     def response(self, response_id: str) -> dict[str, Any] | None:
         """One recorded answer, or None."""
