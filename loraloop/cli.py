@@ -4,44 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
+import importlib
 import logging
 import os
 import sys
-import types
-import typing
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
+
+from loraloop.cli_args import add_config_flags, admin_token, config_from
 
 __all__ = ["main"]
 
+# Packages that add their own subcommands: each has register(subparsers), and the commands it adds
+# set `handler` (a function of the parsed args) through set_defaults.
+COMMAND_MODULES: tuple[str, ...] = ()
+
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-
-
-def _add_config_flags(parser: argparse.ArgumentParser, config_cls: type, skip: Sequence[str] = ()) -> None:
-    """One `--field-name` flag per config field, typed and documented from the dataclass itself."""
-    hints = typing.get_type_hints(config_cls)
-    for f in dataclasses.fields(config_cls):
-        if f.name in skip:
-            continue
-        flag = "--" + f.name.replace("_", "-")
-        kind = hints[f.name]
-        help_text = f"{f.metadata.get('help', '')} (default: {f.default!r})"
-        if kind is bool:
-            parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
-        elif typing.get_origin(kind) is tuple:
-            parser.add_argument(flag, dest=f.name, default=None, help=help_text + "; comma-separated",
-                                type=lambda s: tuple(x for x in s.split(",") if x))
-        else:
-            args = [a for a in typing.get_args(kind) if a is not type(None)] if isinstance(kind, types.UnionType) else [kind]
-            parser.add_argument(flag, dest=f.name, default=None, type=args[0], help=help_text)
-
-
-def _config_from(args: argparse.Namespace, config_cls: type, **overrides: Any) -> Any:
-    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls)
-              if getattr(args, f.name, None) is not None}
-    return config_cls(**{**values, **overrides})
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,14 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the gRPC server (the demo model when --model is not given)")
-    _add_config_flags(serve, ServeConfig)
-    _add_config_flags(serve, FeedbackConfig)
+    add_config_flags(serve, ServeConfig)
+    add_config_flags(serve, FeedbackConfig)
     serve.add_argument("--demo-home", default=None, help="cache root of the demo model build")
 
     demo = sub.add_parser("demo", help="the built-in demo model")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
     build = demo_sub.add_parser("build", help="build (or reuse) the demo model and its adapters")
-    _add_config_flags(build, DemoConfig)
+    add_config_flags(build, DemoConfig)
     build.add_argument("--force", action="store_true", help="rebuild even when cached")
 
     chat = sub.add_parser("chat", help="chat with a running server (one-shot with a message, else interactive)")
@@ -103,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
             cmd.add_argument("--png", default=None, help="write the history chart here")
             cmd.add_argument("--compute", metavar="MODEL_DIR", default=None,
                              help="take a snapshot now with this base model's tokenizer and log-probs")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 
@@ -166,18 +147,6 @@ def _drift(args: argparse.Namespace, path: Path, db) -> None:
         print(f"chart: {args.png}")
 
 
-def _admin_token(explicit: str | None) -> str:
-    from loraloop.config import ServeConfig
-    from loraloop.serve.server import admin_token_path
-
-    if explicit:
-        return explicit
-    if os.environ.get("LORALOOP_ADMIN_TOKEN"):
-        return os.environ["LORALOOP_ADMIN_TOKEN"]
-    path = admin_token_path(ServeConfig())
-    return path.read_text().strip() if path.exists() else ""
-
-
 async def _chat(args: argparse.Namespace) -> None:
     from loraloop.client import LoraloopClient
 
@@ -211,7 +180,7 @@ async def _chat(args: argparse.Namespace) -> None:
 async def _adapters(args: argparse.Namespace) -> None:
     from loraloop.client import LoraloopClient
 
-    async with LoraloopClient(args.target, admin_token=_admin_token(args.admin_token)) as client:
+    async with LoraloopClient(args.target, admin_token=admin_token(args.admin_token)) as client:
         if args.adapters_command == "list":
             infos = await client.list_adapters()
         elif args.adapters_command == "load":
@@ -227,16 +196,18 @@ async def _adapters(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace) -> None:
     from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig
 
-    if args.command == "serve":
+    if getattr(args, "handler", None) is not None:
+        args.handler(args)
+    elif args.command == "serve":
         from loraloop.serve.server import serve
 
-        config = _config_from(args, ServeConfig)
+        config = config_from(args, ServeConfig)
         demo = DemoConfig(home=args.demo_home or "")
-        asyncio.run(serve(config, demo, _config_from(args, FeedbackConfig)))
+        asyncio.run(serve(config, demo, config_from(args, FeedbackConfig)))
     elif args.command == "demo":
         from loraloop.demo import build_demo
 
-        built = build_demo(_config_from(args, DemoConfig), force=args.force)
+        built = build_demo(config_from(args, DemoConfig), force=args.force)
         print(f"model: {built.model_dir}\nadapters: {built.adapter_store}")
     elif args.command == "chat":
         asyncio.run(_chat(args))
