@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 ARGS ?=
 
-.PHONY: venv demo test test-fast proto bench clean
+.PHONY: venv demo test test-fast deploy-check proto bench clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,11 @@ test: venv
 
 test-fast: venv
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -ra -m "not integration" $(ARGS)
+
+# Lint the Dockerfiles, validate compose and the k8s manifests, promtool check/test the rules (no server).
+deploy-check: venv
+	bash scripts/install-ops-tools.sh $(VENV)
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -ra -m "not integration" tests/deploy $(ARGS)
 
 proto: venv
 	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. loraloop/v1/loraloop.proto

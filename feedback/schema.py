@@ -121,6 +121,65 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE signals ADD COLUMN scrubbed INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX responses_unscrubbed ON responses(created_at) WHERE scrubbed = 0
     """),
+    ("0005_rollouts", """
+        CREATE TABLE rollouts (
+            id TEXT PRIMARY KEY,             -- "medical-v2-1a2b3c4d": also the arm hash's salt
+            domain TEXT NOT NULL,
+            stable_version INTEGER NOT NULL,
+            canary_version INTEGER NOT NULL,
+            schedule TEXT NOT NULL,          -- JSON list of canary weights in percent, ending at 100
+            step_index INTEGER NOT NULL,
+            weight_pct REAL NOT NULL,        -- percent of units on the canary arm now
+            status TEXT NOT NULL,            -- running, paused, inconclusive, promoted, rolled_back
+            spec TEXT NOT NULL,              -- JSON: the RolloutConfig the rollout started with
+            revision INTEGER NOT NULL,       -- +1 on every change: concurrent writers detect each other
+            started_at REAL NOT NULL,
+            step_started_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE UNIQUE INDEX rollouts_one_active ON rollouts(domain)
+            WHERE status IN ('running', 'paused', 'inconclusive');
+        CREATE INDEX rollouts_domain ON rollouts(domain, started_at);
+        CREATE TABLE rollout_events (
+            id INTEGER PRIMARY KEY,
+            rollout_id TEXT NOT NULL REFERENCES rollouts(id),
+            domain TEXT NOT NULL,
+            decision TEXT NOT NULL,          -- start, advance, promote, rollback, pause, resume, inconclusive
+            from_weight_pct REAL NOT NULL,
+            to_weight_pct REAL NOT NULL,
+            status TEXT NOT NULL,            -- the rollout's status after the event
+            reason TEXT NOT NULL,
+            counts TEXT NOT NULL,            -- JSON: per-arm counts and the sequential test behind the decision
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX rollout_events_domain ON rollout_events(domain, id);
+        CREATE TABLE request_errors (
+            id INTEGER PRIMARY KEY,
+            domain TEXT NOT NULL,
+            version INTEGER,
+            arm TEXT NOT NULL,
+            status TEXT NOT NULL,            -- gRPC status name of the failure
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX request_errors_adapter ON request_errors(domain, version, arm, created_at)
+    """),
+    ("0006_retrain_runs", """
+        CREATE TABLE retrain_runs (
+            id INTEGER PRIMARY KEY,
+            domain TEXT NOT NULL,
+            method TEXT NOT NULL,            -- sft, dpo, reward, ppo
+            outcome TEXT NOT NULL,           -- running, then published, gate_failed, failed, too_few_pairs or killed
+            version INTEGER,                 -- the version published (NULL unless published)
+            trigger_reason TEXT NOT NULL,    -- why the daemon started it, e.g. "pairs: 64 new >= 50"
+            reason TEXT NOT NULL,            -- why it ended as it did
+            metrics TEXT NOT NULL,           -- JSON eval metrics of the job
+            pairs INTEGER NOT NULL,          -- pairs it trained on
+            pid INTEGER NOT NULL,            -- the daemon process that ran it
+            started_at REAL NOT NULL,
+            finished_at REAL                 -- NULL while running
+        );
+        CREATE INDEX retrain_runs_domain ON retrain_runs(domain, finished_at)
+    """),
 )
 
 

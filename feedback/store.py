@@ -17,7 +17,8 @@ from loraloop.errors import InvalidArgument, ResponseNotFound
 from loraloop.feedback.pii import scrub_text
 from loraloop.feedback.schema import migrate
 
-__all__ = ["FeedbackStore", "ResponseRecord", "SignalAck", "SignalKind", "SignalRecord", "context_hash", "response_exists"]
+__all__ = ["ErrorRecord", "FeedbackStore", "ResponseRecord", "SignalAck", "SignalKind", "SignalRecord", "context_hash",
+           "response_exists"]
 
 
 class SignalKind(str, enum.Enum):
@@ -78,6 +79,17 @@ class SignalRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ErrorRecord:
+    """A request that failed after its adapter version and arm were chosen (the rollout's error guardrail)."""
+
+    domain: str
+    version: int | None
+    arm: str
+    status: str           # gRPC status name, e.g. "INTERNAL"
+    created_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
 class SignalAck:
     """A stored signal: its id, and whether an earlier call with the same idempotency key stored it."""
 
@@ -99,23 +111,42 @@ class FeedbackStore:
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
         migrate(self.db)
+        self._batch_signals: list[tuple[str, int | None, str]] = []
+        self.recorded_signals: list[tuple[str, int | None, str]] = []
 
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
 
-    def write_batch(self, items: Sequence[ResponseRecord | SignalRecord]) -> list[SignalAck | None | Exception]:
-        """Write items in one transaction; each item's result is its ack, None, or the error that refused it alone."""
+    def write_batch(self, items: Sequence[ResponseRecord | SignalRecord | ErrorRecord]
+                    ) -> list[SignalAck | None | Exception]:
+        """Write items in one transaction; each item's result is its ack, None, or the error that refused it alone.
+
+        Afterwards `recorded_signals` holds (domain, version, kind) of every new signal the batch stored,
+        inferred ones included, for the caller's metrics.
+        """
         results: list[SignalAck | None | Exception] = []
+        recorded: list[tuple[str, int | None, str]] = []
         with self.db.atomic():
             for item in items:
+                self._batch_signals = []
                 try:
                     with self.db.atomic():  # a savepoint: one bad item does not undo the others
-                        results.append(self._insert_response(item) if isinstance(item, ResponseRecord)
-                                       else self._insert_signal(item))
+                        results.append(self._insert(item))
+                    recorded.extend(self._batch_signals)
                 except (ResponseNotFound, InvalidArgument) as e:
                     results.append(e)
+        self.recorded_signals = recorded
         return results
+
+    def _insert(self, item: ResponseRecord | SignalRecord | ErrorRecord) -> SignalAck | None:
+        if isinstance(item, ResponseRecord):
+            return self._insert_response(item)
+        if isinstance(item, ErrorRecord):
+            self.db.execute("INSERT INTO request_errors (domain, version, arm, status, created_at) VALUES (?, ?, ?, ?, ?)",
+                            [item.domain, item.version, item.arm, item.status, item.created_at])
+            return None
+        return self._insert_signal(item)
 
     def _insert_response(self, record: ResponseRecord) -> None:
         row = asdict(record)
@@ -158,7 +189,8 @@ class FeedbackStore:
         return row[0] if row else None
 
     def _insert_signal(self, signal: SignalRecord) -> SignalAck:
-        if not self._exists(signal.response_id):
+        answer = self.db.execute("SELECT domain, version FROM responses WHERE id = ?", [signal.response_id]).fetchone()
+        if answer is None:
             raise ResponseNotFound(f"response_id: no answer with id {signal.response_id!r}")
         if signal.idempotency_key:
             existing = self.db.execute(
@@ -173,6 +205,7 @@ class FeedbackStore:
             row["correction_text"], row["scrubbed"] = scrub_text(signal.correction_text), 1
         table = self.db["signals"]
         table.insert(row)
+        self._batch_signals.append((answer[0], answer[1], signal.kind.value))
         return SignalAck(signal_id=table.last_pk, duplicate=False)
 
     def purge_raw_text(self, older_than: float) -> int:

@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from typing import Callable
 
 from loraloop.errors import FeedbackUnavailable, Overloaded
-from loraloop.feedback.store import FeedbackStore, ResponseRecord, SignalAck, SignalRecord
+from loraloop.feedback.store import ErrorRecord, FeedbackStore, ResponseRecord, SignalAck, SignalRecord
 
 __all__ = ["FeedbackWriter", "Reservation"]
 
@@ -31,7 +31,7 @@ class Reservation:
         self._writer = writer
         self._open = True
 
-    def submit(self, item: ResponseRecord | SignalRecord) -> Future:
+    def submit(self, item: ResponseRecord | SignalRecord | ErrorRecord) -> Future:
         """Queue the item in the reserved slot; the future resolves after commit."""
         if not self._open:
             raise RuntimeError("reservation already used")
@@ -48,8 +48,10 @@ class Reservation:
 class FeedbackWriter:
     """Owns the FeedbackStore on one thread; other threads and the event loop hand it items."""
 
-    def __init__(self, open_store: Callable[[], FeedbackStore], *, queue_size: int, batch_size: int):
+    def __init__(self, open_store: Callable[[], FeedbackStore], *, queue_size: int, batch_size: int,
+                 on_signals: Callable[[list[tuple[str, int | None, str]]], None] | None = None):
         self._open_store = open_store
+        self._on_signals = on_signals  # gets (domain, version, kind) of each committed signal, for metrics
         self._queue: queue.Queue = queue.Queue()
         self._capacity = queue_size
         self._batch_size = batch_size
@@ -75,7 +77,7 @@ class FeedbackWriter:
             self._used += 1
         return Reservation(self)
 
-    async def write(self, item: ResponseRecord | SignalRecord) -> SignalAck | None:
+    async def write(self, item: ResponseRecord | SignalRecord | ErrorRecord) -> SignalAck | None:
         """Reserve, submit and wait for the commit; raises the item's own error."""
         return await asyncio.wrap_future(self.reserve().submit(item))
 
@@ -83,6 +85,11 @@ class FeedbackWriter:
         """True while an answer is queued but not yet committed."""
         with self._lock:
             return response_id in self._pending_responses
+
+    @property
+    def capacity(self) -> int:
+        """Most slots in use before writes are refused."""
+        return self._capacity
 
     @property
     def queued(self) -> int:
@@ -99,7 +106,7 @@ class FeedbackWriter:
         with self._lock:
             self._used -= n
 
-    def _enqueue(self, item: ResponseRecord | SignalRecord) -> Future:
+    def _enqueue(self, item: ResponseRecord | SignalRecord | ErrorRecord) -> Future:
         future: Future = Future()
         if isinstance(item, ResponseRecord):
             with self._lock:
@@ -140,6 +147,12 @@ class FeedbackWriter:
             log.error("feedback write of %d items failed: %s", len(items), e)
             error = FeedbackUnavailable(f"feedback database {store.path} cannot take writes: {e}")
             results = [error] * len(items)
+        else:
+            if self._on_signals and store.recorded_signals:
+                try:
+                    self._on_signals(store.recorded_signals)
+                except Exception:  # noqa: BLE001 - metrics must never stop the writer thread
+                    log.exception("counting recorded signals failed")
         with self._lock:
             for item in items:
                 if isinstance(item, ResponseRecord):

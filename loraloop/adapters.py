@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from loraloop.fs import file_lock, fsync_dir, fsync_tree
 from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
@@ -140,8 +140,16 @@ class AdapterStore:
         path = ref.path / METADATA_FILE
         return json.loads(path.read_text()) if path.exists() else {}
 
-    def publish(self, domain: str, source: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> AdapterRef:
-        """Copy a PEFT adapter folder in as the domain's next version: temp dir, fsync, rename."""
+    def publish(self, domain: str, source: str | os.PathLike[str], metadata: dict[str, Any] | None = None,
+                extra_files: Sequence[str] = ()) -> AdapterRef:
+        """Copy a PEFT adapter folder in as the domain's next version: temp dir, fsync, rename.
+
+        `extra_files` names further files of `source` to copy beside the weights when present (e.g. a
+        training-curves PNG); a name with a path separator or a reserved name is refused.
+        """
+        for name in extra_files:
+            if Path(name).name != name or name in (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE):
+                raise InvalidArgument("extra_files", f"{name!r} is not a plain file name beside the adapter")
         if not re.fullmatch(_DOMAIN, domain) or domain == BASE:
             raise InvalidArgument("domain", f"{domain!r} is not a valid domain name")
         source = Path(source)
@@ -155,7 +163,7 @@ class AdapterStore:
             version = (versions[-1] + 1) if versions else 1
             tmp = Path(tempfile.mkdtemp(prefix=f".{domain}-v{version}-", dir=self.root))
             try:
-                for item in (CONFIG_FILE, WEIGHTS_FILE):
+                for item in (CONFIG_FILE, WEIGHTS_FILE, *(n for n in extra_files if (source / n).is_file())):
                     shutil.copyfile(source / item, tmp / item)
                 config = json.loads((tmp / CONFIG_FILE).read_text())
                 meta = {

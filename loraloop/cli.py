@@ -17,14 +17,14 @@ __all__ = ["main"]
 
 # Packages that add their own subcommands: each has register(subparsers), and the commands it adds
 # set `handler` (a function of the parsed args) through set_defaults.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("loraloop.cli_rollout", "loraloop.router.cli", "loraloop.retrain.cli")
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
 
 def _parser() -> argparse.ArgumentParser:
-    from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig
+    from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig
 
     parser = argparse.ArgumentParser(prog="loraloop", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the gRPC server (the demo model when --model is not given)")
     add_config_flags(serve, ServeConfig)
     add_config_flags(serve, FeedbackConfig)
+    add_config_flags(serve, RouterConfig, prefix="router_")
+    add_config_flags(serve, RolloutConfig, prefix="rollout_")
     serve.add_argument("--demo-home", default=None, help="cache root of the demo model build")
 
     demo = sub.add_parser("demo", help="the built-in demo model")
@@ -193,17 +195,19 @@ async def _adapters(args: argparse.Namespace) -> None:
               f"lora_id={info.lora_id} in_flight={info.in_flight}")
 
 
-def _run(args: argparse.Namespace) -> None:
-    from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig
+def _run(args: argparse.Namespace) -> int | None:
+    from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig
 
     if getattr(args, "handler", None) is not None:
-        args.handler(args)
+        return args.handler(args)  # a handler may return an exit code (e.g. 1: the job ran and failed)
     elif args.command == "serve":
         from loraloop.serve.server import serve
 
         config = config_from(args, ServeConfig)
         demo = DemoConfig(home=args.demo_home or "")
-        asyncio.run(serve(config, demo, config_from(args, FeedbackConfig)))
+        asyncio.run(serve(config, demo, config_from(args, FeedbackConfig),
+                          config_from(args, RouterConfig, prefix="router_"),
+                          config_from(args, RolloutConfig, prefix="rollout_")))
     elif args.command == "demo":
         from loraloop.demo import build_demo
 
@@ -233,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        _run(args)
+        code = _run(args)
     except (ValueError, LoraloopError) as e:
         print(f"loraloop: error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -242,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

@@ -12,29 +12,34 @@ from typing import Any, Sequence
 __all__ = ["add_config_flags", "admin_token", "config_from"]
 
 
-def add_config_flags(parser: argparse.ArgumentParser, config_cls: type, skip: Sequence[str] = ()) -> None:
-    """One `--field-name` flag per config field, typed and documented from the dataclass itself."""
+def add_config_flags(parser: argparse.ArgumentParser, config_cls: type, skip: Sequence[str] = (),
+                     prefix: str = "") -> None:
+    """One `--field-name` flag per config field, typed and documented from the dataclass itself.
+
+    `prefix` ("router_") namespaces the flags (`--router-path`) where one command takes several configs.
+    """
     hints = typing.get_type_hints(config_cls)
     for f in dataclasses.fields(config_cls):
         if f.name in skip:
             continue
-        flag = "--" + f.name.replace("_", "-")
+        dest = prefix + f.name
+        flag = "--" + dest.replace("_", "-")
         kind = hints[f.name]
         help_text = f"{f.metadata.get('help', '')} (default: {f.default!r})"
         if kind is bool:
-            parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+            parser.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         elif typing.get_origin(kind) is tuple:
-            parser.add_argument(flag, dest=f.name, default=None, help=help_text + "; comma-separated",
+            parser.add_argument(flag, dest=dest, default=None, help=help_text + "; comma-separated",
                                 type=lambda s: tuple(x for x in s.split(",") if x))
         else:
             args = [a for a in typing.get_args(kind) if a is not type(None)] if isinstance(kind, types.UnionType) else [kind]
-            parser.add_argument(flag, dest=f.name, default=None, type=args[0], help=help_text)
+            parser.add_argument(flag, dest=dest, default=None, type=args[0], help=help_text)
 
 
-def config_from(args: argparse.Namespace, config_cls: type, **overrides: Any) -> Any:
+def config_from(args: argparse.Namespace, config_cls: type, prefix: str = "", **overrides: Any) -> Any:
     """The config dataclass from the flags that were given, plus overrides; defaults for the rest."""
-    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls)
-              if getattr(args, f.name, None) is not None}
+    values = {f.name: getattr(args, prefix + f.name) for f in dataclasses.fields(config_cls)
+              if getattr(args, prefix + f.name, None) is not None}
     return config_cls(**{**values, **overrides})
 
 

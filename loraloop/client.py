@@ -97,3 +97,21 @@ class LoraloopClient:
         """Admin: unload a version that is not active."""
         return await self._admin.UnloadAdapter(pb.UnloadAdapterRequest(adapter=adapter),
                                                metadata=self._admin_metadata(), timeout=self._timeout)
+
+    async def get_rollout(self, domain: str = "", *, events: int = 0) -> list[pb.Rollout]:
+        """Admin: the rollout of one domain (or of every domain with one), with its recent transitions."""
+        response = await self._admin.GetRollout(pb.GetRolloutRequest(domain=domain, events=events),
+                                                metadata=self._admin_metadata(), timeout=self._timeout)
+        return list(response.rollouts)
+
+    async def set_rollout(self, domain: str, action: str, *, canary_version: int = 0, schedule: Sequence[float] = (),
+                          min_rated_per_step: int = 0, reason: str = "") -> pb.Rollout:
+        """Admin: start (canary_version, schedule), pause, resume, promote or roll back a domain's canary."""
+        request = pb.SetRolloutRequest(domain=domain, action=action, canary_version=canary_version,
+                                       schedule=list(schedule), min_rated_per_step=min_rated_per_step, reason=reason)
+        return await self._admin.SetRollout(request, metadata=self._admin_metadata(), timeout=self._timeout)
+
+    async def reload_router(self) -> pb.ReloadRouterResponse:
+        """Admin: load the intent router again from its file."""
+        return await self._admin.ReloadRouter(pb.ReloadRouterRequest(), metadata=self._admin_metadata(),
+                                              timeout=self._timeout)

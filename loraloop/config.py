@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DemoConfig", "FeedbackConfig", "ServeConfig", "default_home", "help_of", "setting"]
+__all__ = ["DemoConfig", "FeedbackConfig", "PPOJobConfig", "RetrainConfig", "RetrainDaemonConfig", "RolloutConfig", "RouterConfig", "ServeConfig", "default_home", "help_of", "setting"]
 
 QUANTIZATIONS = ("bitsandbytes", "awq", "gptq")
 DEVICES = ("auto", "cpu", "cuda")
@@ -167,3 +168,366 @@ class FeedbackConfig:
     def db_file(self) -> Path:
         """The resolved database path."""
         return Path(self.db_path) if self.db_path else default_home() / "feedback.sqlite"
+
+
+# Per-domain override fields of RetrainDaemonConfig and how their text values parse.
+_DAEMON_OVERRIDABLE = ("method", "schedule_interval_s", "min_new_pairs", "retrain_on_drift", "drift_metrics")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetrainDaemonConfig:
+    """How `loraloop retrain daemon` decides when to train which domain, and where it keeps locks and metrics."""
+
+    domains: tuple[str, ...] = setting((), "Domains the daemon watches; empty = every domain in the adapter store.")
+    method: str = setting("dpo", "Training method of every domain (sft, dpo, reward or ppo) unless overridden.")
+    schedule_interval_s: float = setting(0.0, "Retrain a domain when this many seconds passed since its last run; 0 = off.")
+    min_new_pairs: int = setting(50, "Retrain a domain when it has at least this many new preference pairs; 0 = off.")
+    retrain_on_drift: bool = setting(True, "Retrain a domain when a drift event for it is newer than its last run.")
+    drift_metrics: tuple[str, ...] = setting((), "Drift metrics whose events trigger a run (e.g. prompt_js); empty = all.")
+    domain_overrides: tuple[str, ...] = setting(
+        (), "Per-domain settings 'domain.field=value' (fields: method, schedule_interval_s, min_new_pairs, "
+            "retrain_on_drift, drift_metrics with '+' between names), e.g. 'legal.method=sft'.")
+    poll_interval_s: float = setting(60.0, "Seconds between two looks at the triggers.")
+    failure_cooldown_s: float = setting(1800.0, "Seconds a domain waits after a run that did not publish, whatever fires.")
+    state_dir: str = setting("", "Folder of the domain and GPU lock files; empty = <home>/retrain.")
+    gpu_slots: int = setting(0, "Jobs that may run at once (one per GPU); 0 = the CUDA device count, 1 on CPU.")
+    metrics_host: str = setting("127.0.0.1", "Address the /metrics HTTP server binds.")
+    metrics_port: int = setting(9401, "HTTP port for Prometheus /metrics; 0 picks a free one, -1 disables it.")
+    shutdown_grace_s: float = setting(120.0, "Seconds a cancelled job gets to stop on SIGTERM before the daemon exits anyway.")
+    max_runs: int = setting(0, "Stop after this many finished jobs (tests, one-shot use); 0 = run until stopped.")
+
+    def __post_init__(self) -> None:
+        from loraloop.feedback.drift_stats import DRIFT_METRICS  # lazy: feedback imports this module
+
+        _require(self.method in RETRAIN_METHODS, "method", self.method, f"expected one of {RETRAIN_METHODS}")
+        for name in ("schedule_interval_s", "failure_cooldown_s", "shutdown_grace_s"):
+            value = getattr(self, name)
+            _require(isinstance(value, (int, float)) and value >= 0 and value != float("inf"), name, value,
+                     "expected a finite number of seconds >= 0")
+        _require(self.poll_interval_s > 0 and self.poll_interval_s != float("inf"), "poll_interval_s",
+                 self.poll_interval_s, "expected a finite number of seconds > 0")
+        for name in ("min_new_pairs", "gpu_slots", "max_runs"):
+            _require(getattr(self, name) >= 0, name, getattr(self, name), "expected >= 0")
+        _require(-1 <= self.metrics_port <= 65535, "metrics_port", self.metrics_port, "expected -1..65535")
+        _require(len(set(self.domains)) == len(self.domains) and all(self.domains), "domains", self.domains,
+                 "expected distinct, non-empty domain names")
+        unknown = sorted(set(self.drift_metrics) - set(DRIFT_METRICS))
+        _require(not unknown, "drift_metrics", self.drift_metrics, f"unknown {unknown}; expected some of {DRIFT_METRICS}")
+        for domain in {entry.partition(".")[0] for entry in self.domain_overrides}:
+            self.domain_settings(domain)  # raises ValueError naming domain_overrides on a bad entry
+
+    def domain_settings(self, domain: str) -> dict[str, Any]:
+        """The trigger settings of one domain: the global fields with that domain's overrides applied."""
+        from loraloop.feedback.drift_stats import DRIFT_METRICS
+
+        values: dict[str, Any] = {name: getattr(self, name) for name in _DAEMON_OVERRIDABLE}
+        for entry in self.domain_overrides:
+            target, eq, text = entry.partition("=")
+            entry_domain, dot, name = target.partition(".")
+            _require(bool(eq and dot and entry_domain) and name in _DAEMON_OVERRIDABLE, "domain_overrides", entry,
+                     f"expected 'domain.field=value' with field one of {_DAEMON_OVERRIDABLE}")
+            if entry_domain != domain:
+                continue
+            try:
+                if name == "method":
+                    _require(text in RETRAIN_METHODS, "domain_overrides", entry,
+                             f"method: expected one of {RETRAIN_METHODS}")
+                    values[name] = text
+                elif name == "retrain_on_drift":
+                    _require(text.lower() in ("true", "false", "1", "0"), "domain_overrides", entry,
+                             "retrain_on_drift: expected true or false")
+                    values[name] = text.lower() in ("true", "1")
+                elif name == "drift_metrics":
+                    metrics = tuple(m for m in text.split("+") if m)
+                    _require(set(metrics) <= set(DRIFT_METRICS), "domain_overrides", entry,
+                             f"drift_metrics: expected some of {DRIFT_METRICS} joined by '+'")
+                    values[name] = metrics
+                else:
+                    number = int(text) if name == "min_new_pairs" else float(text)
+                    _require(0 <= number < float("inf"), "domain_overrides", entry, f"{name}: expected a number >= 0")
+                    values[name] = number
+            except (TypeError, ValueError) as e:
+                if str(e).startswith("domain_overrides="):
+                    raise
+                raise ValueError(f"domain_overrides={entry!r}: {name}: {text!r} is not a number") from e
+        values["drift_metrics"] = values["drift_metrics"] or DRIFT_METRICS
+        return values
+
+    def state_path(self) -> Path:
+        """The resolved folder of lock files."""
+        return Path(self.state_dir) if self.state_dir else default_home() / "retrain"
+
+
+ROLLOUT_METRICS = ("thumbs_up_rate",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RolloutConfig:
+    """How canary rollouts advance, roll back and conclude (ARCHITECTURE.md, "Rollout"); rates are 0–1 shares."""
+
+    schedule: tuple[float, ...] = setting((5.0, 25.0, 50.0, 100.0), "Canary weights in percent of units, increasing, in (0, 100], ending at 100 (reaching it = promotion).")
+    min_rated_per_step: int = setting(200, "Rated answers (latest thumbs up or down) each arm needs within a step before it may advance.")
+    primary_metric: str = setting("thumbs_up_rate", "Metric the sequential test judges: thumbs_up_rate = thumbs-up share of rated answers.")
+    alpha: float = setting(0.05, "Error probability of the always-valid sequential test (chance its confidence sequence ever misses).")
+    mixing_tau: float = setting(0.05, "Std dev of the mSPRT's normal mixing prior on the rate difference: the effect size expected.")
+    non_inferiority_margin: float = setting(0.05, "Thumbs-up rate drop the canary may have and still be 'not worse' (0.05 = 5 points).")
+    test_min_rated: int = setting(30, "Rated answers each arm needs since the rollout started before the test is read (normal approximation).")
+    max_rated_at_last_step: int = setting(5000, "Rated answers per arm at the last canary step after which an undecided test concludes 'inconclusive' (hold).")
+    guardrail_min_answers: int = setting(50, "Requests, answers or rated answers (the guardrail's denominator) each arm needs in a step before a guardrail can fire.")
+    max_error_rate_increase: float = setting(0.02, "Failed-request share the canary may add over stable before it is rolled back.")
+    min_errors: int = setting(5, "Canary errors within a step before the error-rate guardrail can fire.")
+    max_p95_latency_ratio: float = setting(1.5, "Canary p95 latency over stable p95 latency above which the canary is rolled back.")
+    max_regenerate_rate_increase: float = setting(0.05, "Regenerated-answer share the canary may add over stable before it is rolled back.")
+    min_regenerates: int = setting(5, "Regenerated canary answers within a step before the regenerate guardrail can fire.")
+    max_thumbs_down_rate_increase: float = setting(0.10, "Thumbs-down share of rated answers the canary may add over stable before it is rolled back.")
+    min_thumbs_down: int = setting(10, "Thumbs-down canary answers within a step before the thumbs-down guardrail can fire.")
+    tick_interval_s: float = setting(30.0, "Seconds between two controller looks at the feedback store.")
+
+    def __post_init__(self) -> None:
+        try:  # CLI flags give strings; keep floats so equal schedules compare equal
+            schedule = tuple(float(w) for w in self.schedule) if isinstance(self.schedule, (tuple, list)) else None
+        except (TypeError, ValueError):
+            schedule = None
+        _require(schedule is not None, "schedule", self.schedule, "expected a sequence of percentages")
+        object.__setattr__(self, "schedule", schedule)
+        _require(len(schedule) >= 2, "schedule", schedule, "expected at least one canary step below 100, then 100")
+        _require(all(0.0 < w <= 100.0 for w in schedule), "schedule", schedule, "expected weights in (0, 100] percent")
+        _require(all(a < b for a, b in zip(schedule, schedule[1:])), "schedule", schedule,
+                 "expected strictly increasing weights")
+        _require(schedule[-1] == 100.0, "schedule", schedule, "expected the last step to be 100 (promotion)")
+        _require(self.primary_metric in ROLLOUT_METRICS, "primary_metric", self.primary_metric,
+                 f"expected one of {ROLLOUT_METRICS}")
+        _require(0.0 < self.alpha < 1.0, "alpha", self.alpha, "expected a probability in (0, 1)")
+        _require(0.0 < self.mixing_tau <= 1.0, "mixing_tau", self.mixing_tau, "expected a rate difference in (0, 1]")
+        _require(0.0 <= self.non_inferiority_margin < 1.0, "non_inferiority_margin", self.non_inferiority_margin,
+                 "expected a rate difference in [0, 1)")
+        for name in ("min_rated_per_step", "test_min_rated", "max_rated_at_last_step", "guardrail_min_answers",
+                     "min_errors", "min_regenerates", "min_thumbs_down"):
+            _require(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, name, getattr(self, name),
+                     "expected an integer >= 1")
+        _require(self.max_rated_at_last_step >= self.min_rated_per_step, "max_rated_at_last_step",
+                 self.max_rated_at_last_step, f"must be >= min_rated_per_step={self.min_rated_per_step}")
+        for name in ("max_error_rate_increase", "max_regenerate_rate_increase", "max_thumbs_down_rate_increase"):
+            _require(0.0 < getattr(self, name) <= 1.0, name, getattr(self, name), "expected a rate increase in (0, 1]")
+        _require(1.0 <= self.max_p95_latency_ratio < float("inf"), "max_p95_latency_ratio", self.max_p95_latency_ratio,
+                 "expected a finite ratio >= 1")
+        _require(0.0 < self.tick_interval_s < float("inf"), "tick_interval_s", self.tick_interval_s,
+                 "expected a finite number of seconds > 0")
+
+
+_KL_ESTIMATORS = ("k1", "k3")
+_PPO_QUANTIZATIONS = ("bitsandbytes",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PPOJobConfig:
+    """One PPO run on a LoRA policy (the project's own PPO; TRL 1.16 has none). Field names follow TRL's old PPOConfig."""
+
+    learning_rate: float = setting(1.41e-5, "AdamW learning rate of the policy LoRA and the value head (TRL's old default).")
+    batch_size: int = setting(64, "Prompts sampled (one answer each) per PPO step.")
+    mini_batch_size: int = setting(16, "Answers per gradient step inside a PPO epoch; must divide batch_size.")
+    ppo_epochs: int = setting(4, "Passes over each step's batch of answers.")
+    cliprange: float = setting(0.2, "Clip range of the policy ratio in the surrogate loss.")
+    cliprange_value: float = setting(0.2, "Clip range of the value prediction around the rollout's value.")
+    vf_coef: float = setting(0.1, "Weight of the value loss in the total loss.")
+    gamma: float = setting(1.0, "Discount factor of GAE.")
+    lam: float = setting(0.95, "Lambda of GAE (bias/variance trade-off).")
+    init_kl_coef: float = setting(0.2, "Initial coefficient of the per-token KL penalty to the reference (parent) policy.")
+    target_kl: float = setting(6.0, "Target KL (nats per answer, summed over its tokens) the adaptive controller steers to.")
+    kl_horizon: int = setting(10_000, "Horizon (in sampled answers) of the adaptive KL controller.")
+    adap_kl_ctrl: bool = setting(True, "Adapt the KL coefficient towards target_kl (Ziegler et al. 2019); False keeps it fixed.")
+    kl_estimator: str = setting("k1", "Per-token KL estimate in the reward: k1 (log p - log p_ref) or k3 (non-negative).")
+    whiten_rewards: bool = setting(False, "Rescale the shaped per-token rewards to unit variance before GAE.")
+    entropy_coef: float = setting(0.0, "Weight of the entropy bonus (masked mean token entropy) subtracted from the loss.")
+    max_grad_norm: float = setting(1.0, "Gradient norm clip of each optimizer step.")
+    max_new_tokens: int = setting(64, "Longest sampled answer in tokens.")
+    max_prompt_length: int = setting(512, "Prompts longer than this many tokens keep their last tokens.")
+    temperature: float = setting(0.7, "Sampling temperature of the rollouts (log-probs are taken at the same temperature).")
+    steps: int = setting(100, "PPO steps (rollout + update) to run.")
+    seed: int = setting(0, "Seed of the prompt order, the sampling and the value head's init.")
+    device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda.")
+    quantization: str | None = setting(None, "bitsandbytes = load the base in 4-bit NF4 (QLoRA, CUDA only); unset = full precision.")
+
+    def __post_init__(self) -> None:
+        for name in ("batch_size", "mini_batch_size", "ppo_epochs", "kl_horizon", "max_new_tokens",
+                     "max_prompt_length", "steps"):
+            _require(getattr(self, name) >= 1, name, getattr(self, name), "expected >= 1")
+        _require(self.batch_size % self.mini_batch_size == 0, "mini_batch_size", self.mini_batch_size,
+                 f"must divide batch_size={self.batch_size}")
+        for name in ("learning_rate", "cliprange", "cliprange_value", "target_kl", "temperature", "max_grad_norm"):
+            value = getattr(self, name)
+            _require(0 < value < float("inf"), name, value, "expected a finite number > 0")
+        for name in ("vf_coef", "init_kl_coef", "entropy_coef"):
+            value = getattr(self, name)
+            _require(0 <= value < float("inf"), name, value, "expected a finite number >= 0")
+        for name in ("gamma", "lam"):
+            _require(0 <= getattr(self, name) <= 1, name, getattr(self, name), "expected a number in [0, 1]")
+        _require(self.kl_estimator in _KL_ESTIMATORS, "kl_estimator", self.kl_estimator, f"expected one of {_KL_ESTIMATORS}")
+        _require(self.device in DEVICES, "device", self.device, f"expected one of {DEVICES}")
+        _require(self.quantization in (None, *_PPO_QUANTIZATIONS), "quantization", self.quantization,
+                 f"expected one of {_PPO_QUANTIZATIONS} or unset")
+        if self.quantization is not None:
+            _require(self.device != "cpu", "quantization", self.quantization,
+                     "4-bit (bitsandbytes NF4) training needs CUDA; on CPU leave it unset")
+
+
+RETRAIN_METHODS = ("sft", "dpo", "reward", "ppo")
+RETRAIN_LAUNCHERS = ("python", "accelerate")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetrainConfig:
+    """One retraining job: where its data and adapters live, how each method trains, and the evaluation gate."""
+
+    db_path: str = setting("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
+    adapter_store: str = setting("", "Adapter store root to train from and publish into; empty = the demo model's store "
+                                     "(<home>/adapters when model is given).")
+    model: str = setting("", "Local Hugging Face base model directory; empty = the built-in demo model.")
+    demo_home: str = setting("", "Cache root of the demo model build; empty = LORALOOP_HOME or ~/.cache/loraloop.")
+    work_dir: str = setting("", "Where jobs write their dataset snapshot, checkpoints and logs; empty = <home>/retrain/jobs.")
+    keep_work: bool = setting(False, "Keep a finished job's checkpoints (its logs and snapshot are always kept).")
+    device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda (QLoRA: 4-bit NF4 base, bf16 compute).")
+    launcher: str = setting("python", "How the training subprocess starts: python, or accelerate (`accelerate launch`).")
+    num_processes: int = setting(1, "Processes (GPUs) for the accelerate launcher.")
+    parent_version: int = setting(0, "Version to train from; 0 = the domain's newest published version.")
+    min_pairs_sft: int = setting(16, "Fewest new SFT rows (chosen answers and corrections) an sft job trains on.")
+    min_pairs_dpo: int = setting(32, "Fewest new preference pairs a dpo job trains on.")
+    min_pairs_reward: int = setting(32, "Fewest new preference pairs a reward job trains on.")
+    min_pairs_ppo: int = setting(16, "Fewest new prompts (from pairs and labels) a ppo job trains on.")
+    replay_share: float = setting(0.25, "Older rows replayed per new row (0.25 = one old for four new), to limit forgetting.")
+    eval_share: float = setting(0.15, "Share of prompts (whole conversation contexts) held out for evaluation.")
+    seed: int = setting(0, "Seed of the replay sample, the held-out split and training.")
+    min_free_bytes: int = setting(2 << 30, "Free disk bytes the work dir needs before a job starts.")
+    max_job_seconds: float = setting(0.0, "Stop the training subprocess after this many seconds (outcome failed); 0 = no limit.")
+    server_target: str = setting("", "Server host:port told to load a published version (Admin.LoadAdapter); empty = tell no one.")
+    admin_token: str = setting("", "Bearer token for the server's Admin service.")
+    start_canary: bool = setting(False, "After publishing, ask the server to start a canary rollout of the new version.")
+    canary_schedule: tuple[float, ...] = setting((), "Canary weights in percent for the rollout; empty = the server's default.")
+    canary_min_rated_per_step: int = setting(0, "Rated answers per canary step; 0 = the server's default.")
+    num_train_epochs: float = setting(3.0, "Passes over the training rows (sft, dpo, reward).")
+    max_steps: int = setting(0, "Stop training after this many optimizer steps; 0 = run num_train_epochs.")
+    per_device_train_batch_size: int = setting(0, "Rows (pairs) per device per step; 0 = 8 on CPU, sized to the card on CUDA.")
+    gradient_accumulation_steps: int = setting(1, "Steps whose gradients are summed before one optimizer update.")
+    max_length: int = setting(256, "Longest training sequence (prompt + answer) in tokens.")
+    lora_dropout: float = setting(0.0, "LoRA dropout (rank, alpha and target modules come from the parent adapter).")
+    sft_learning_rate: float = setting(1e-3, "sft: learning rate.")
+    dpo_learning_rate: float = setting(5e-4, "dpo: learning rate.")
+    beta: float = setting(0.1, "dpo: TRL's beta, how far the policy may move from the parent (reference).")
+    loss_type: tuple[str, ...] = setting(("sigmoid",), "dpo: TRL loss types (sigmoid, ipo, hinge, robust, ...).")
+    reward_learning_rate: float = setting(1e-3, "reward: learning rate of the reward model's LoRA and score head.")
+    reward_lora_r: int = setting(8, "reward: LoRA rank of the reward model (a new LoRA on the base).")
+    reward_lora_alpha: int = setting(16, "reward: LoRA alpha of the reward model.")
+    ppo_learning_rate: float = setting(1e-4, "ppo: learning rate of the policy LoRA and the value head.")
+    ppo_steps: int = setting(20, "ppo: PPO steps (rollout + update).")
+    ppo_batch_size: int = setting(16, "ppo: prompts sampled per PPO step.")
+    ppo_mini_batch_size: int = setting(8, "ppo: answers per gradient step; must divide ppo_batch_size.")
+    ppo_epochs: int = setting(2, "ppo: passes over each step's answers.")
+    ppo_init_kl_coef: float = setting(0.1, "ppo: initial coefficient of the per-token KL penalty to the parent.")
+    ppo_target_kl: float = setting(6.0, "ppo: target KL (nats per answer) of the adaptive KL controller.")
+    ppo_max_new_tokens: int = setting(64, "ppo: longest sampled answer in tokens.")
+    ppo_temperature: float = setting(0.7, "ppo: sampling temperature of the rollouts.")
+    eval_prompts: int = setting(16, "Held-out prompts answered greedily for the reward-score and EOS checks.")
+    eval_max_new_tokens: int = setting(96, "Longest greedy answer in the gate, in tokens (EOS must come before it).")
+    reference_set: str = setting("", "JSONL of prompt/completion rows for the perplexity check; empty = the demo corpus's "
+                                     "held-out conversations of the domain (demo model), else the held-out SFT rows.")
+    preference_tolerance: float = setting(0.05, "sft/ppo: held-out preference accuracy the new version may lose vs its parent "
+                                                "(dpo must beat the parent).")
+    max_reward_drop: float = setting(0.1, "Drop of the mean reward-model score of greedy answers vs the parent that still passes.")
+    max_perplexity_increase: float = setting(0.10, "Share by which perplexity on the reference set may rise vs the parent.")
+    min_eos_rate: float = setting(0.8, "Share of greedy answers that must end with EOS within eval_max_new_tokens.")
+    min_reward_accuracy: float = setting(0.6, "reward: held-out pairwise accuracy the reward model needs to be published.")
+
+    def __post_init__(self) -> None:
+        for name in ("loss_type", "canary_schedule"):  # CLI flags and JSON give lists or strings
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
+        try:
+            object.__setattr__(self, "canary_schedule", tuple(float(w) for w in self.canary_schedule))
+        except (TypeError, ValueError):
+            _require(False, "canary_schedule", self.canary_schedule, "expected percentages")
+        _require(self.device in DEVICES, "device", self.device, f"expected one of {DEVICES}")
+        _require(self.launcher in RETRAIN_LAUNCHERS, "launcher", self.launcher, f"expected one of {RETRAIN_LAUNCHERS}")
+        _require(self.launcher == "accelerate" or self.num_processes == 1, "num_processes", self.num_processes,
+                 "more than one process needs launcher='accelerate'")
+        for name in ("num_processes", "min_pairs_sft", "min_pairs_dpo", "min_pairs_reward", "min_pairs_ppo",
+                     "gradient_accumulation_steps", "max_length", "reward_lora_r", "reward_lora_alpha", "ppo_steps",
+                     "ppo_batch_size", "ppo_mini_batch_size", "ppo_epochs", "ppo_max_new_tokens", "eval_prompts",
+                     "eval_max_new_tokens"):
+            _require(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, name, getattr(self, name),
+                     "expected an integer >= 1")
+        for name in ("parent_version", "min_free_bytes", "max_steps", "per_device_train_batch_size",
+                     "canary_min_rated_per_step"):
+            _require(isinstance(getattr(self, name), int) and getattr(self, name) >= 0, name, getattr(self, name),
+                     "expected an integer >= 0")
+        _require(self.ppo_batch_size % self.ppo_mini_batch_size == 0, "ppo_mini_batch_size", self.ppo_mini_batch_size,
+                 f"must divide ppo_batch_size={self.ppo_batch_size}")
+        for name in ("num_train_epochs", "sft_learning_rate", "dpo_learning_rate", "beta", "reward_learning_rate",
+                     "ppo_learning_rate", "ppo_target_kl", "ppo_temperature"):
+            value = getattr(self, name)
+            _require(0 < value < float("inf"), name, value, "expected a finite number > 0")
+        for name in ("max_job_seconds", "ppo_init_kl_coef", "preference_tolerance", "max_reward_drop",
+                     "max_perplexity_increase"):
+            value = getattr(self, name)
+            _require(0 <= value < float("inf"), name, value, "expected a finite number >= 0")
+        for name in ("replay_share",):
+            _require(0 <= self.replay_share <= 10, name, self.replay_share, "expected old rows per new row in [0, 10]")
+        _require(0 < self.eval_share < 1, "eval_share", self.eval_share, "expected a share in (0, 1)")
+        _require(0 <= self.lora_dropout < 1, "lora_dropout", self.lora_dropout, "expected a probability in [0, 1)")
+        for name in ("min_eos_rate", "min_reward_accuracy"):
+            _require(0 <= getattr(self, name) <= 1, name, getattr(self, name), "expected a share in [0, 1]")
+        _require(len(self.loss_type) >= 1 and all(isinstance(t, str) and t for t in self.loss_type), "loss_type",
+                 self.loss_type, "expected at least one TRL DPO loss type")
+        _require(all(0 < w <= 100 for w in self.canary_schedule), "canary_schedule", self.canary_schedule,
+                 "expected weights in (0, 100] percent")
+        _require(not self.start_canary or bool(self.server_target), "start_canary", self.start_canary,
+                 "needs server_target (the server that runs the rollout)")
+
+    def work_path(self) -> Path:
+        """The resolved folder of job work dirs."""
+        return Path(self.work_dir) if self.work_dir else default_home() / "retrain" / "jobs"
+
+    def db_file(self) -> Path:
+        """The resolved feedback database path."""
+        return Path(self.db_path) if self.db_path else default_home() / "feedback.sqlite"
+
+
+ROUTER_CLASSIFIERS = ("ngram",)
+_CLASSIFIER_IMPORT = r"[A-Za-z_][\w.]*:[A-Za-z_]\w*"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouterConfig:
+    """How the intent router picks a domain for a conversation, and how it is trained and evaluated."""
+
+    path: str = setting("", "Trained router file; empty = <home>/router/router.joblib (trained from the demo corpus when missing).")
+    classifier: str = setting("ngram", "Classifier to train: 'ngram' (character and word n-grams, linear model) or 'package.module:Class' implementing IntentClassifier.")
+    min_confidence: float = setting(0.4, "Route confidence below which the base model answers (domain 'general', fallback).")
+    context_turns: int = setting(3, "Earlier user turns read as the conversation's context; 0 = route on the latest turn alone.")
+    context_weight: float = setting(0.5, "Weight of the conversation so far against the latest turn when they are blended, in [0, 1).")
+    follow_up_margin: float = setting(0.3, "Probability lead the latest turn alone must give another domain over the conversation's before the route switches; below it the turn is a follow-up.")
+    max_chars: int = setting(2000, "Characters of a turn the classifier reads (half from its start, half from its end); bounds routing time.")
+    cache_turns: int = setting(4096, "Turns whose classifier scores are kept (LRU): every request resends the conversation's earlier turns; 0 = no cache.")
+    heldout_share: float = setting(0.15, "Share of each domain's examples held out for evaluation when the data has no 'split' field.")
+    min_examples_per_domain: int = setting(5, "Fewest labeled examples a domain needs in the training data.")
+    seed: int = setting(0, "Seed of the train / held-out split of data without a 'split' field.")
+
+    def __post_init__(self) -> None:
+        _require(self.classifier in ROUTER_CLASSIFIERS or bool(re.fullmatch(_CLASSIFIER_IMPORT, self.classifier)),
+                 "classifier", self.classifier, f"expected one of {ROUTER_CLASSIFIERS} or 'package.module:Class'")
+        for name in ("min_confidence", "follow_up_margin"):
+            value = getattr(self, name)
+            _require(isinstance(value, (int, float)) and 0 <= value <= 1, name, value, "expected a probability in [0, 1]")
+        _require(isinstance(self.context_weight, (int, float)) and 0 <= self.context_weight < 1, "context_weight",
+                 self.context_weight, "expected a weight in [0, 1) (1 would ignore the latest turn)")
+        _require(isinstance(self.heldout_share, (int, float)) and 0 < self.heldout_share <= 0.5, "heldout_share",
+                 self.heldout_share, "expected a share in (0, 0.5]")
+        _require(self.context_turns >= 0, "context_turns", self.context_turns, "expected >= 0")
+        _require(self.max_chars >= 16, "max_chars", self.max_chars, "expected >= 16")
+        _require(self.cache_turns >= 0, "cache_turns", self.cache_turns, "expected >= 0")
+        _require(self.min_examples_per_domain >= 2, "min_examples_per_domain", self.min_examples_per_domain,
+                 "expected >= 2 (one to train on, one to hold out)")
+
+    def router_file(self, home: Path | None = None) -> Path:
+        """The resolved router file: `path`, else <home>/router/router.joblib."""
+        return Path(self.path) if self.path else (home or default_home()) / "router" / "router.joblib"

@@ -8,12 +8,14 @@ __all__ = [
     "AdapterBusy",
     "AdapterNotFound",
     "EngineUnavailable",
+    "FailedPrecondition",
     "FeedbackUnavailable",
     "InvalidArgument",
     "LoraloopError",
     "Overloaded",
     "PermissionDenied",
     "ResponseNotFound",
+    "RouterError",
     "StoreError",
     "Unauthenticated",
     "status_code_for",
@@ -68,6 +70,14 @@ class FeedbackUnavailable(LoraloopError):
     """The feedback database cannot take writes now (locked, full or corrupt)."""
 
 
+class FailedPrecondition(LoraloopError):
+    """The call is well formed but the current state refuses it (e.g. a second canary for a domain)."""
+
+
+class RouterError(LoraloopError):
+    """The intent router file or its training data is missing, unreadable or invalid."""
+
+
 _STATUS: dict[type[LoraloopError], grpc.StatusCode] = {
     InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
     AdapterNotFound: grpc.StatusCode.NOT_FOUND,
@@ -79,6 +89,8 @@ _STATUS: dict[type[LoraloopError], grpc.StatusCode] = {
     EngineUnavailable: grpc.StatusCode.UNAVAILABLE,
     ResponseNotFound: grpc.StatusCode.NOT_FOUND,
     FeedbackUnavailable: grpc.StatusCode.UNAVAILABLE,
+    RouterError: grpc.StatusCode.FAILED_PRECONDITION,
+    FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 

@@ -8,16 +8,17 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 from loraloop.adapters import BASE, AdapterRef
 from loraloop.config import ServeConfig
 from loraloop.errors import InvalidArgument, Overloaded, ResponseNotFound, status_code_for
-from loraloop.feedback.store import ResponseRecord, response_exists
+from loraloop.feedback.store import ErrorRecord, ResponseRecord, response_exists
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.engine import Engine, GenerationChunk
 from loraloop.serve.metrics import ServeMetrics, adapter_labels
 from loraloop.serve.registry import AdapterRegistry
+from loraloop.serve.routing import Decision, RequestRouter
 from loraloop.serve.validation import ChatCall
 
 __all__ = ["AnswerHeader", "ChatService"]
@@ -31,7 +32,7 @@ class AnswerHeader:
 
     response_id: str
     adapter: str          # "domain@vN" or "base"
-    arm: str              # "stable" until the rollout controller assigns canaries
+    arm: str              # "stable", "canary", or "pinned" when the client named a version
     route_domain: str
     route_confidence: float
 
@@ -40,8 +41,11 @@ class ChatService:
     """Answers validated chat calls on the engine, one adapter version per request."""
 
     def __init__(self, *, engine: Engine, registry: AdapterRegistry, tokenizer: Any, config: ServeConfig,
-                 metrics: ServeMetrics, feedback: FeedbackWriter | None = None, feedback_db: Path | None = None):
+                 metrics: ServeMetrics, routing: RequestRouter, feedback: FeedbackWriter | None = None,
+                 feedback_db: Path | None = None, on_route: Callable[[Decision], None] | None = None):
         self._engine = engine
+        self._routing = routing
+        self._on_route = on_route
         self._registry = registry
         self._tokenizer = tokenizer
         self._config = config
@@ -73,20 +77,25 @@ class ChatService:
         self._in_flight += 1
         self._metrics.in_flight.inc()
         started = time.monotonic()
-        labels: tuple[str, str] | None = None
+        labels: tuple[str, str, str] | None = None
         reservation = None
+        decision: Decision | None = None
+        ref: AdapterRef | None = None
         try:
             prompt = self._checked_prompt(call)
             if self._feedback:
                 reservation = self._feedback.reserve()  # the slot the answer's record will need
                 if call.regenerate_of:
                     await self._check_answer_exists(call.regenerate_of, "regenerate_of")
-            async with self._registry.lease(call.adapter) as lease:
+            decision = self._routing.decide(call)
+            if self._on_route:
+                self._on_route(decision)
+            async with self._registry.lease(decision.spec) as lease:
                 ref = lease.ref if lease else None
-                labels = adapter_labels(ref)
+                labels = (*adapter_labels(ref), decision.arm)
                 header = AnswerHeader(response_id=f"r-{uuid.uuid4().hex}", adapter=ref.key if ref else BASE,
-                                      arm="stable", route_domain=ref.domain if ref else "",
-                                      route_confidence=1.0 if ref else 0.0)
+                                      arm=decision.arm, route_domain=decision.route_domain,
+                                      route_confidence=decision.route_confidence)
                 yield header
                 ttft, parts, last = None, [], None
                 async for chunk in self._engine.generate(uuid.uuid4().hex, prompt, call.sampling,
@@ -97,8 +106,8 @@ class ChatService:
                     parts.append(chunk.text)
                     if chunk.finished:
                         last = chunk
-                        self._metrics.prompt_tokens.labels(*labels).inc(chunk.prompt_tokens)
-                        self._metrics.completion_tokens.labels(*labels).inc(chunk.completion_tokens)
+                        self._metrics.prompt_tokens.labels(*labels[:2]).inc(chunk.prompt_tokens)
+                        self._metrics.completion_tokens.labels(*labels[:2]).inc(chunk.completion_tokens)
                     yield chunk
             latency = time.monotonic() - started
             self._metrics.requests.labels(*labels, "OK").inc()
@@ -113,6 +122,12 @@ class ChatService:
                 self.count_rejected(status)
             else:
                 self._metrics.requests.labels(*labels, status).inc()
+                if reservation and decision and decision.spec and status != "CANCELLED":
+                    # The rollout's error-rate guardrail counts these per arm.
+                    error = ErrorRecord(domain=decision.spec.domain, version=ref.version if ref else None,
+                                        arm=decision.arm, status=status)
+                    reservation.submit(error).add_done_callback(self._log_write_failure)
+                    reservation = None
             raise
         finally:
             if reservation:

@@ -24,15 +24,17 @@ class ServeMetrics:
     def __init__(self, registry: CollectorRegistry):
         self.registry = registry
         labels = ("adapter", "version")
-        self.requests = Counter("loraloop_serve_requests_total", "Chat requests answered or failed, by adapter version.",
-                                (*labels, "status"), registry=registry)
+        arm_labels = (*labels, "arm")  # arm: stable, canary, or pinned (the client named the version)
+        self.requests = Counter("loraloop_serve_requests_total",
+                                "Chat requests answered or failed, by adapter version and A/B arm.",
+                                (*arm_labels, "status"), registry=registry)
         self.rejected = Counter("loraloop_serve_rejected_requests_total",
                                 "Chat requests refused before reaching an adapter, by gRPC status.",
                                 ("status",), registry=registry)
         self.ttft = Histogram("loraloop_serve_time_to_first_token_seconds", "Time from request to first text.",
-                              labels, buckets=LATENCY_BUCKETS, registry=registry)
+                              arm_labels, buckets=LATENCY_BUCKETS, registry=registry)
         self.latency = Histogram("loraloop_serve_request_duration_seconds", "End-to-end time of a chat request.",
-                                 labels, buckets=LATENCY_BUCKETS, registry=registry)
+                                 arm_labels, buckets=LATENCY_BUCKETS, registry=registry)
         self.prompt_tokens = Counter("loraloop_serve_prompt_tokens_total", "Prompt tokens processed.",
                                      labels, registry=registry)
         self.completion_tokens = Counter("loraloop_serve_completion_tokens_total", "Completion tokens generated.",

@@ -19,7 +19,7 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
 from loraloop.adapters import AdapterStore
-from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig, default_home
+from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig, default_home
 from loraloop.feedback.drift import DriftMonitor
 from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore
@@ -27,7 +27,12 @@ from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import ChatService
 from loraloop.serve.engine import Engine
 from loraloop.serve.metrics import ServeMetrics
+from loraloop.router.metrics import RouteMetrics
+from loraloop.router.rollout import RolloutController
+from loraloop.serve.intent_routes import IntentRoutes
 from loraloop.serve.registry import AdapterRegistry
+from loraloop.serve.rollouts import RolloutService
+from loraloop.serve.routing import RequestRouter
 from loraloop.serve.servicers import AdminServicer, ChatServicer
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
@@ -56,8 +61,11 @@ class RunningServer:
     metrics: ServeMetrics
     feedback: FeedbackWriter
     drift: DriftMonitor
+    rollouts: RolloutService
+    router_config: RouterConfig
     _http: Any = field(default=None, repr=False)
     _drift_task: asyncio.Task | None = field(default=None, repr=False)
+    _rollout_task: asyncio.Task | None = field(default=None, repr=False)
 
     async def drift_snapshot(self) -> dict[str, dict[str, float | None]]:
         """Take a drift snapshot now (the server also takes one every drift_interval_s).
@@ -70,14 +78,16 @@ class RunningServer:
 
     async def stop(self, grace: float | None = None) -> None:
         """Report NOT_SERVING, let in-flight requests finish, flush the feedback queue, stop the engine."""
-        if self._drift_task:
-            self._drift_task.cancel()
+        for task in (self._drift_task, self._rollout_task):
+            if task:
+                task.cancel()
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         await asyncio.to_thread(self.feedback.close)
         if self._http is not None:
             self._http.shutdown()
         self.engine.shutdown()
+        self.rollouts.controller.close()
 
 
 def admin_token_path(config: ServeConfig) -> Path:
@@ -111,30 +121,46 @@ def resolve_model(config: ServeConfig, demo: DemoConfig) -> tuple[str, str]:
 
 
 async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
-                        feedback_config: FeedbackConfig | None = None) -> RunningServer:
-    """Open the feedback store, start vLLM, load the active adapters, serve gRPC (and /metrics)."""
+                        feedback_config: FeedbackConfig | None = None, router_config: RouterConfig | None = None,
+                        rollout_config: RolloutConfig | None = None) -> RunningServer:
+    """Open the feedback store, start vLLM, load the active adapters and the router, serve gRPC (and /metrics)."""
     from transformers import AutoTokenizer
 
     feedback_config = feedback_config or FeedbackConfig()
+    router_config = router_config or RouterConfig()
+    rollout_config = rollout_config or RolloutConfig()
     model_dir, store_root = resolve_model(config, demo or DemoConfig())
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     db_file = feedback_config.db_file()
+    metrics = ServeMetrics(CollectorRegistry())
+    feedback_metrics = FeedbackMetrics(metrics.registry)
     feedback = FeedbackWriter(lambda: FeedbackStore(db_file, busy_timeout_ms=feedback_config.busy_timeout_ms,
                                                     keep_raw_text=feedback_config.keep_raw_text),
-                              queue_size=feedback_config.queue_size, batch_size=feedback_config.batch_size)
+                              queue_size=feedback_config.queue_size, batch_size=feedback_config.batch_size,
+                              on_signals=feedback_metrics.signals_recorded)
+    feedback_metrics.watch_queue(lambda: feedback.queued, feedback.capacity)
     feedback.start()
     engine = Engine.start(config, model_dir)
     try:
-        metrics = ServeMetrics(CollectorRegistry())
-        registry = AdapterRegistry(AdapterStore(store_root), engine, max_loaded=config.max_cpu_loras, events=metrics)
+        store = AdapterStore(store_root)
+        registry = AdapterRegistry(store, engine, max_loaded=config.max_cpu_loras, events=metrics)
+        controller = RolloutController(db_file, rollout_config, metrics.registry, published=store.versions,
+                                       busy_timeout_ms=feedback_config.busy_timeout_ms)
+        rollouts = RolloutService(controller, registry, db_file)
+        await rollouts.restore()  # what the rollouts left serving wins over "newest published"
         await registry.start()
+        intent = IntentRoutes(router_config, RouteMetrics(metrics.registry))
+        await intent.load()
+        routing = RequestRouter(intent=intent.router, arms=controller, domains=lambda: set(store.domains()))
+        intent.on_reload = lambda router: setattr(routing, "intent", router)
         chat = ChatService(engine=engine, registry=registry, tokenizer=tokenizer, config=config, metrics=metrics,
-                           feedback=feedback, feedback_db=db_file)
+                           routing=routing, feedback=feedback, feedback_db=db_file, on_route=intent.observe)
         token = _admin_token(config)
 
         server = grpc.aio.server()
         pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config), server)
-        pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, token), server)
+        pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, token, rollouts=rollouts,
+                                                          reload_router=intent.reload), server)
         health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, "grpc.health.v1.Health"), server)
@@ -143,7 +169,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         for name in ("", *SERVICE_NAMES):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
-        drift = DriftMonitor(db_file, tokenizer, feedback_config, FeedbackMetrics(metrics.registry))
+        drift = DriftMonitor(db_file, tokenizer, feedback_config, feedback_metrics)
         http, metrics_port = None, None
         if config.metrics_port >= 0:
             http, _thread = start_http_server(config.metrics_port, addr=config.host, registry=metrics.registry)
@@ -155,9 +181,10 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     log.info("serving loraloop.v1 on %s:%d (metrics on %s), adapters from %s", config.host, port, metrics_port, store_root)
     running = RunningServer(server=server, port=port, metrics_port=metrics_port, admin_token=token, engine=engine,
                             registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback,
-                            drift=drift, _http=http)
+                            drift=drift, rollouts=rollouts, router_config=router_config, _http=http)
     if feedback_config.drift_interval_s > 0:
         running._drift_task = asyncio.create_task(_maintenance_loop(running, feedback_config))
+    running._rollout_task = asyncio.create_task(rollouts.run())
     return running
 
 
@@ -181,10 +208,10 @@ async def _maintenance_loop(running: RunningServer, config: FeedbackConfig) -> N
             log.exception("feedback maintenance failed")
 
 
-async def serve(config: ServeConfig, demo: DemoConfig | None = None,
-                feedback_config: FeedbackConfig | None = None) -> None:
+async def serve(config: ServeConfig, demo: DemoConfig | None = None, feedback_config: FeedbackConfig | None = None,
+                router_config: RouterConfig | None = None, rollout_config: RolloutConfig | None = None) -> None:
     """Run until SIGTERM/SIGINT, then shut down gracefully."""
-    running = await create_server(config, demo, feedback_config)
+    running = await create_server(config, demo, feedback_config, router_config, rollout_config)
     print(f"loraloop serving on {config.host}:{running.port}"
           + (f", metrics on http://{config.host}:{running.metrics_port}/metrics" if running.metrics_port else ""),
           flush=True)

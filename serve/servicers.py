@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import grpc
 
@@ -15,6 +15,7 @@ from loraloop.feedback.writer import FeedbackWriter
 from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
 from loraloop.serve.chat import AnswerHeader, ChatService
 from loraloop.serve.registry import AdapterRegistry, AdapterStatus
+from loraloop.serve.rollouts import RolloutService
 from loraloop.serve.validation import ChatCall, validate_chat, validate_feedback
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
@@ -143,11 +144,14 @@ class ChatServicer(pb_grpc.ChatServicer):
 class AdminServicer(pb_grpc.AdminServicer):
     """loraloop.v1.Admin: every call needs `authorization: Bearer <token>`."""
 
-    def __init__(self, registry: AdapterRegistry, token: str):
+    def __init__(self, registry: AdapterRegistry, token: str, *, rollouts: RolloutService,
+                 reload_router: Callable[[], Awaitable[pb.ReloadRouterResponse]]):
         if not token:
             raise ValueError("admin token must not be empty")
         self._registry = registry
         self._token = token.encode()
+        self._rollouts = rollouts
+        self._reload_router = reload_router
 
     def _authorize(self, context: grpc.aio.ServicerContext) -> None:
         metadata = dict(context.invocation_metadata() or ())
@@ -169,3 +173,19 @@ class AdminServicer(pb_grpc.AdminServicer):
         self._authorize(context)
         spec = _named_adapter(request.adapter, "version to unload, e.g. 'medical@v1'")
         return adapter_info(await self._registry.unload(spec))
+
+    @_unary
+    async def GetRollout(self, request: pb.GetRolloutRequest, context: grpc.aio.ServicerContext) -> pb.GetRolloutResponse:
+        self._authorize(context)
+        return pb.GetRolloutResponse(rollouts=await self._rollouts.get(request.domain, request.events))
+
+    @_unary
+    async def SetRollout(self, request: pb.SetRolloutRequest, context: grpc.aio.ServicerContext) -> pb.Rollout:
+        self._authorize(context)
+        return await self._rollouts.set(request)
+
+    @_unary
+    async def ReloadRouter(self, request: pb.ReloadRouterRequest,
+                           context: grpc.aio.ServicerContext) -> pb.ReloadRouterResponse:
+        self._authorize(context)
+        return await self._reload_router()

@@ -26,7 +26,8 @@ class ChatCall:
     conversation_id: str
     user_id: str
     messages: tuple[dict[str, str], ...]
-    adapter: AdapterSpec | None  # None = base model
+    adapter: AdapterSpec | None  # None = base model, or routed when `routed`
+    routed: bool = False         # the client left `adapter` empty: the intent router picks
     sampling: Sampling
     regenerate_of: str
 
@@ -55,7 +56,8 @@ def validate_chat(request: pb.ChatRequest, config: ServeConfig) -> ChatCall:
                               f"the last message must be from the user, got {messages[-1]['role']!r}")
     adapter = parse_adapter_name(request.adapter, "adapter")
     return ChatCall(conversation_id=request.conversation_id, user_id=request.user_id, messages=tuple(messages),
-                    adapter=adapter, sampling=_sampling(request.sampling, config), regenerate_of=request.regenerate_of)
+                    adapter=adapter, routed=request.adapter == "", sampling=_sampling(request.sampling, config),
+                    regenerate_of=request.regenerate_of)
 
 
 def _sampling(sampling: pb.SamplingParams, config: ServeConfig) -> Sampling:

@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig  # noqa: E402
+from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = "test-admin-token"
@@ -52,11 +52,24 @@ def feedback_config(tmp_path_factory) -> FeedbackConfig:
 
 
 @pytest.fixture(scope="session")
-async def server(serve_config, feedback_config):
+def router_config(tmp_path_factory) -> RouterConfig:
+    """The session server's intent router file (trained from the demo corpus at start)."""
+    return RouterConfig(path=str(tmp_path_factory.mktemp("router") / "router.joblib"))
+
+
+@pytest.fixture(scope="session")
+def rollout_config() -> RolloutConfig:
+    """The session server's rollout rules: the defaults, judged every second so tests need not wait."""
+    return RolloutConfig(tick_interval_s=1.0)
+
+
+@pytest.fixture(scope="session")
+async def server(serve_config, feedback_config, router_config, rollout_config):
     """One real gRPC server on real vLLM for the whole session."""
     from loraloop.serve.server import create_server
 
-    running = await create_server(serve_config, feedback_config=feedback_config)
+    running = await create_server(serve_config, feedback_config=feedback_config, router_config=router_config,
+                                  rollout_config=rollout_config)
     yield running
     await running.stop(grace=2.0)
 

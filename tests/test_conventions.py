@@ -9,16 +9,24 @@ from prometheus_client import CollectorRegistry
 
 from loraloop import config as config_module
 from loraloop.feedback.metrics import FeedbackMetrics
+from loraloop.retrain.metrics import RetrainMetrics
+from loraloop.router.metrics import RolloutMetrics, RouteMetrics
 from loraloop.serve.metrics import ServeMetrics
 
 METRIC = re.compile(r"^loraloop_(serve|router|feedback|retrain)_[a-z][a-z0-9_]*$")
-UNITS = ("_total", "_seconds", "_bytes", "_ratio", "_in_flight", "_loaded")
+# Base units, and the plural nouns that are the unit of a count gauge (queue depth, answers, pairs pending),
+# plus `_state` for state-set gauges (1 for the current state) and `_value` for eval metrics of mixed units.
+UNITS = ("_total", "_seconds", "_bytes", "_ratio", "_in_flight", "_loaded", "_depth", "_capacity", "_answers",
+         "_state", "_pending", "_running", "_value")
 
 
 def test_metric_names_follow_the_pattern():
     registry = CollectorRegistry()
     ServeMetrics(registry)
     FeedbackMetrics(registry)
+    RolloutMetrics(registry)
+    RouteMetrics(registry)
+    RetrainMetrics(registry)
     for family in registry.collect():
         name = family.name + ("_total" if family.type == "counter" else "")
         assert METRIC.match(name), name

@@ -189,3 +189,113 @@ class UnloadAdapterRequest(_message.Message):
     ADAPTER_FIELD_NUMBER: _ClassVar[int]
     adapter: str
     def __init__(self, adapter: _Optional[str] = ...) -> None: ...
+
+class GetRolloutRequest(_message.Message):
+    __slots__ = ("domain", "events")
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    domain: str
+    events: int
+    def __init__(self, domain: _Optional[str] = ..., events: _Optional[int] = ...) -> None: ...
+
+class ArmStats(_message.Message):
+    __slots__ = ("arm", "version", "answers", "rated", "thumbs_up", "thumbs_down", "regenerate", "errors", "p95_latency_s")
+    ARM_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    RATED_FIELD_NUMBER: _ClassVar[int]
+    THUMBS_UP_FIELD_NUMBER: _ClassVar[int]
+    THUMBS_DOWN_FIELD_NUMBER: _ClassVar[int]
+    REGENERATE_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    P95_LATENCY_S_FIELD_NUMBER: _ClassVar[int]
+    arm: str
+    version: int
+    answers: int
+    rated: int
+    thumbs_up: int
+    thumbs_down: int
+    regenerate: int
+    errors: int
+    p95_latency_s: float
+    def __init__(self, arm: _Optional[str] = ..., version: _Optional[int] = ..., answers: _Optional[int] = ..., rated: _Optional[int] = ..., thumbs_up: _Optional[int] = ..., thumbs_down: _Optional[int] = ..., regenerate: _Optional[int] = ..., errors: _Optional[int] = ..., p95_latency_s: _Optional[float] = ...) -> None: ...
+
+class RolloutEvent(_message.Message):
+    __slots__ = ("decision", "from_weight", "to_weight", "reason", "created_at")
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    FROM_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    TO_WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    decision: str
+    from_weight: float
+    to_weight: float
+    reason: str
+    created_at: float
+    def __init__(self, decision: _Optional[str] = ..., from_weight: _Optional[float] = ..., to_weight: _Optional[float] = ..., reason: _Optional[str] = ..., created_at: _Optional[float] = ...) -> None: ...
+
+class Rollout(_message.Message):
+    __slots__ = ("id", "domain", "stable_version", "canary_version", "status", "weight", "step", "schedule", "min_rated_per_step", "arms", "events", "started_at", "updated_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    STABLE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CANARY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    MIN_RATED_PER_STEP_FIELD_NUMBER: _ClassVar[int]
+    ARMS_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    domain: str
+    stable_version: int
+    canary_version: int
+    status: str
+    weight: float
+    step: int
+    schedule: _containers.RepeatedScalarFieldContainer[float]
+    min_rated_per_step: int
+    arms: _containers.RepeatedCompositeFieldContainer[ArmStats]
+    events: _containers.RepeatedCompositeFieldContainer[RolloutEvent]
+    started_at: float
+    updated_at: float
+    def __init__(self, id: _Optional[str] = ..., domain: _Optional[str] = ..., stable_version: _Optional[int] = ..., canary_version: _Optional[int] = ..., status: _Optional[str] = ..., weight: _Optional[float] = ..., step: _Optional[int] = ..., schedule: _Optional[_Iterable[float]] = ..., min_rated_per_step: _Optional[int] = ..., arms: _Optional[_Iterable[_Union[ArmStats, _Mapping]]] = ..., events: _Optional[_Iterable[_Union[RolloutEvent, _Mapping]]] = ..., started_at: _Optional[float] = ..., updated_at: _Optional[float] = ...) -> None: ...
+
+class GetRolloutResponse(_message.Message):
+    __slots__ = ("rollouts",)
+    ROLLOUTS_FIELD_NUMBER: _ClassVar[int]
+    rollouts: _containers.RepeatedCompositeFieldContainer[Rollout]
+    def __init__(self, rollouts: _Optional[_Iterable[_Union[Rollout, _Mapping]]] = ...) -> None: ...
+
+class SetRolloutRequest(_message.Message):
+    __slots__ = ("domain", "action", "canary_version", "schedule", "min_rated_per_step", "reason")
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    CANARY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    MIN_RATED_PER_STEP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    domain: str
+    action: str
+    canary_version: int
+    schedule: _containers.RepeatedScalarFieldContainer[float]
+    min_rated_per_step: int
+    reason: str
+    def __init__(self, domain: _Optional[str] = ..., action: _Optional[str] = ..., canary_version: _Optional[int] = ..., schedule: _Optional[_Iterable[float]] = ..., min_rated_per_step: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReloadRouterRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ReloadRouterResponse(_message.Message):
+    __slots__ = ("domains", "path", "min_confidence")
+    DOMAINS_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    MIN_CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    domains: _containers.RepeatedScalarFieldContainer[str]
+    path: str
+    min_confidence: float
+    def __init__(self, domains: _Optional[_Iterable[str]] = ..., path: _Optional[str] = ..., min_confidence: _Optional[float] = ...) -> None: ...

@@ -253,6 +253,21 @@ class AdminStub:
                 request_serializer=loraloop_dot_v1_dot_loraloop__pb2.UnloadAdapterRequest.SerializeToString,
                 response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.AdapterInfo.FromString,
                 _registered_method=True)
+        self.GetRollout = channel.unary_unary(
+                '/loraloop.v1.Admin/GetRollout',
+                request_serializer=loraloop_dot_v1_dot_loraloop__pb2.GetRolloutRequest.SerializeToString,
+                response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.GetRolloutResponse.FromString,
+                _registered_method=True)
+        self.SetRollout = channel.unary_unary(
+                '/loraloop.v1.Admin/SetRollout',
+                request_serializer=loraloop_dot_v1_dot_loraloop__pb2.SetRolloutRequest.SerializeToString,
+                response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.Rollout.FromString,
+                _registered_method=True)
+        self.ReloadRouter = channel.unary_unary(
+                '/loraloop.v1.Admin/ReloadRouter',
+                request_serializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterRequest.SerializeToString,
+                response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServicer:
@@ -273,6 +288,27 @@ class AdminServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetRollout(self, request, context):
+        """Rollout state of one domain, or of every domain with a rollout when `domain` is empty.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetRollout(self, request, context):
+        """Start, pause, resume, promote or roll back a domain's canary; returns the state after the change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReloadRouter(self, request, context):
+        """Load the intent router again from its file (after `loraloop router train`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -285,6 +321,21 @@ def add_AdminServicer_to_server(servicer, server):
                     servicer.UnloadAdapter,
                     request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.UnloadAdapterRequest.FromString,
                     response_serializer=loraloop_dot_v1_dot_loraloop__pb2.AdapterInfo.SerializeToString,
+            ),
+            'GetRollout': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRollout,
+                    request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.GetRolloutRequest.FromString,
+                    response_serializer=loraloop_dot_v1_dot_loraloop__pb2.GetRolloutResponse.SerializeToString,
+            ),
+            'SetRollout': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRollout,
+                    request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.SetRolloutRequest.FromString,
+                    response_serializer=loraloop_dot_v1_dot_loraloop__pb2.Rollout.SerializeToString,
+            ),
+            'ReloadRouter': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReloadRouter,
+                    request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterRequest.FromString,
+                    response_serializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -342,6 +393,87 @@ class Admin:
             '/loraloop.v1.Admin/UnloadAdapter',
             loraloop_dot_v1_dot_loraloop__pb2.UnloadAdapterRequest.SerializeToString,
             loraloop_dot_v1_dot_loraloop__pb2.AdapterInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRollout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/loraloop.v1.Admin/GetRollout',
+            loraloop_dot_v1_dot_loraloop__pb2.GetRolloutRequest.SerializeToString,
+            loraloop_dot_v1_dot_loraloop__pb2.GetRolloutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRollout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/loraloop.v1.Admin/SetRollout',
+            loraloop_dot_v1_dot_loraloop__pb2.SetRolloutRequest.SerializeToString,
+            loraloop_dot_v1_dot_loraloop__pb2.Rollout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReloadRouter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/loraloop.v1.Admin/ReloadRouter',
+            loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterRequest.SerializeToString,
+            loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterResponse.FromString,
             options,
             channel_credentials,
             insecure,

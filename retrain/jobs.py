@@ -1,0 +1,268 @@
+"""One retraining job: snapshot -> training subprocess -> evaluation gate -> atomic publish -> tell the server.
+
+The worker subprocess writes only into the job's work dir (`<work_dir>/<domain>-<method>-<time>/`); the
+store changes only in `AdapterStore.publish` (temp dir, fsync, rename) after the gate passed, so a crash or
+kill at any moment leaves no partial version. Every job failure comes back as a JobResult; only a bad
+request (unknown domain or method) raises.
+
+Reward models are published beside the serving adapters, in their own store `<adapter_store>/_reward/`
+(`_reward/<domain>/v<N>/`): `_reward` is not a valid domain name, so the server never lists, loads or
+serves it, and each reward model still gets an atomic publish, a version and a loraloop.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import math
+import os
+import shutil
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from loraloop.adapters import METADATA_FILE, WEIGHTS_FILE, AdapterRef, AdapterStore, sha256_file
+from loraloop.config import RETRAIN_METHODS, RetrainConfig
+from loraloop.errors import AdapterNotFound, InvalidArgument, LoraloopError, StoreError
+from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot, write_jsonl
+from loraloop.retrain.spec import JobSpec
+
+__all__ = ["METHODS", "OUTCOMES", "REWARD_STORE", "JobResult", "pending_pairs", "resolve_paths", "reward_store",
+           "run_job"]
+
+log = logging.getLogger(__name__)
+METHODS = RETRAIN_METHODS  # ("sft", "dpo", "reward", "ppo")
+OUTCOMES = ("published", "gate_failed", "failed", "too_few_pairs", "killed")
+REWARD_STORE = "_reward"
+# Recorded in loraloop.json: the fields that shape training and the gate (never paths or the admin token).
+_PRIVATE_FIELDS = ("db_path", "adapter_store", "model", "demo_home", "work_dir", "server_target", "admin_token")
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobResult:
+    """What one job did; `reason` is one human-readable line."""
+
+    domain: str
+    method: str
+    outcome: str            # "published" | "gate_failed" | "failed" | "too_few_pairs" | "killed"
+    version: int | None     # the published version, else None
+    reason: str
+    metrics: dict[str, float]
+    duration_s: float
+    pairs: int              # rows of the method's kind in the snapshot (sft: SFT rows; others: pairs)
+
+
+def resolve_paths(config: RetrainConfig) -> tuple[str, str]:
+    """(base model dir, adapter store root): the configured paths, or the demo build (built on first use)."""
+    from loraloop.config import DemoConfig, ServeConfig
+    from loraloop.serve.server import resolve_model  # the server's own resolution, so both agree
+
+    return resolve_model(ServeConfig(model=config.model, adapter_store=config.adapter_store),
+                         DemoConfig(home=config.demo_home))
+
+
+def reward_store(store_root: str | os.PathLike[str]) -> AdapterStore:
+    """The store of reward models, `<adapter_store>/_reward/<domain>/v<N>/` (never served)."""
+    return AdapterStore(Path(store_root) / REWARD_STORE)
+
+
+def _latest_reward(store_root: str | os.PathLike[str], domain: str) -> AdapterRef | None:
+    """The domain's newest reward model, without creating the reward store when there is none."""
+    if not (Path(store_root) / REWARD_STORE).is_dir():
+        return None
+    rewards = reward_store(store_root)
+    return rewards.latest(domain) if domain in rewards.domains() else None
+
+
+def _check_request(store: AdapterStore, domain: str, method: str) -> None:
+    if method not in METHODS:
+        raise InvalidArgument("method", f"{method!r} is not a retraining method; expected one of {', '.join(METHODS)}")
+    if domain not in store.domains():
+        known = ", ".join(store.domains()) or "none"
+        raise InvalidArgument("domain", f"{domain!r} has no published adapter in {store.root} (domains: {known})")
+
+
+def _parent(store: AdapterStore, domain: str, version: int) -> AdapterRef:
+    """The version to train from, its weights checked against the checksum recorded when it was published."""
+    ref = store.get(domain, version) if version else store.latest(domain)
+    weights = ref.path / WEIGHTS_FILE
+    expected = (store.metadata(ref).get("sha256") or {}).get(WEIGHTS_FILE)
+    if expected and sha256_file(weights) != expected:
+        raise StoreError(f"{ref.key}: {WEIGHTS_FILE} does not match the sha256 in its {METADATA_FILE} (corrupt)")
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(weights), "pt") as fh:
+            fh.keys()
+    except Exception as e:  # noqa: BLE001 - safetensors raises its own error types
+        raise StoreError(f"{ref.key}: {WEIGHTS_FILE} is unreadable ({type(e).__name__}: {e})") from e
+    return ref
+
+
+def pending_pairs(config: RetrainConfig, domain: str) -> int:
+    """Preference pairs of `domain` newer than the watermark of the version a job would train from."""
+    _model_dir, store_root = resolve_paths(config)
+    store = AdapterStore(store_root)
+    if domain not in store.domains():
+        raise InvalidArgument("domain", f"{domain!r} has no published adapter in {store.root}")
+    ref = store.get(domain, config.parent_version) if config.parent_version else store.latest(domain)
+    return new_row_count(config.db_file(), domain, load_watermark(store.metadata(ref)))
+
+
+def _have(method: str, snap: Snapshot, config: RetrainConfig) -> tuple[int, int, str]:
+    """(new rows, rows needed, what they are) for the method's minimum."""
+    return {"sft": (snap.new_sft, config.min_pairs_sft, "SFT rows (chosen answers and corrections)"),
+            "dpo": (snap.new_pairs, config.min_pairs_dpo, "preference pairs"),
+            "reward": (snap.new_pairs, config.min_pairs_reward, "preference pairs"),
+            "ppo": (snap.new_prompts, config.min_pairs_ppo, "prompts")}[method]
+
+
+def _reference_rows(config: RetrainConfig, model_dir: str, domain: str, snap: Snapshot) -> list[dict[str, Any]]:
+    """The perplexity reference set: the configured file, the demo corpus's held-out split, or held-out SFT rows."""
+    if config.reference_set:
+        return [json.loads(line) for line in Path(config.reference_set).read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    if (Path(model_dir).parent / "BUILD.json").is_file():  # a demo build: its corpus has a fixed held-out split
+        from loraloop.demo.data import load_corpus
+
+        rows = [{"prompt": r["messages"][:-1], "completion": r["messages"][-1:]}
+                for r in load_corpus("heldout") if r["domain"] == domain]
+        if rows:
+            return rows
+    return [{"prompt": r["prompt"], "completion": [{"role": "assistant", "content": r["completion"]}]}
+            for r in snap.eval_sft]
+
+
+def _job_dir(config: RetrainConfig, domain: str, method: str) -> Path:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = config.work_path() / f"{domain}-{method}-{stamp}-{os.getpid()}"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _metadata(method: str, parent: AdapterRef, parent_meta: dict[str, Any], config: RetrainConfig, snap: Snapshot,
+              result: dict[str, Any], job: Path) -> dict[str, Any]:
+    settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in _PRIVATE_FIELDS}
+    return {"base_model": parent_meta.get("base_model") or parent.base_model, "method": method, "parent": parent.key,
+            "config": settings, "dataset": {"domain": snap.domain, **snap.summary()}, "lineage": list(snap.lineage),
+            "eval": {k: v for k, v in result["metrics"].items() if not (isinstance(v, float) and math.isnan(v))},
+            "train": result.get("train", {}), "job": job.name}
+
+
+def _worker_failure(job: Path, returncode: int) -> str:
+    error = job / "error.txt"
+    if error.is_file() and error.read_text().strip():
+        return f"training failed: {error.read_text().strip().splitlines()[0]} (log: {job / 'worker.log'})"
+    return f"training failed: the worker exited with code {returncode} and no result (log: {job / 'worker.log'})"
+
+
+def _cleanup(job: Path, config: RetrainConfig) -> None:
+    """Drop the bulky outputs (checkpoints, the trained copy); keep snapshot, logs and result for debugging."""
+    if config.keep_work:
+        return
+    for name in ("checkpoints", "adapter", "ppo"):
+        shutil.rmtree(job / name, ignore_errors=True)
+
+
+def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Callable[[str], None] | None = None,
+            cancel: threading.Event | None = None) -> JobResult:
+    """Run one job to the end (blocking); every job failure is a JobResult, bad requests raise InvalidArgument."""
+    started = time.monotonic()
+    say = on_progress or (lambda text: None)
+    model_dir, store_root = resolve_paths(config)
+    store = AdapterStore(store_root)
+    _check_request(store, domain, method)
+
+    def done(outcome: str, reason: str, *, version: int | None = None, metrics: dict[str, float] | None = None,
+             pairs: int = 0) -> JobResult:
+        log.info("retrain %s %s: %s: %s", domain, method, outcome, reason)
+        return JobResult(domain=domain, method=method, outcome=outcome, version=version, reason=reason,
+                         metrics=dict(metrics or {}), duration_s=time.monotonic() - started, pairs=pairs)
+
+    work_root = config.work_path()
+    work_root.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(work_root).free
+    if free < config.min_free_bytes:
+        return done("failed", f"out of disk: {free} bytes free in {work_root}, min_free_bytes={config.min_free_bytes}")
+    try:
+        parent = _parent(store, domain, config.parent_version)
+        parent_meta = store.metadata(parent)
+    except (LoraloopError, OSError, ValueError) as e:
+        return done("failed", f"parent adapter of {domain!r} is missing or corrupt: {e}")
+    reward_ref = _latest_reward(store_root, domain)
+    if method == "ppo" and reward_ref is None:
+        return done("failed", f"ppo needs a reward model for {domain!r} and there is none: run "
+                              f"`loraloop retrain run --domain {domain} --method reward` first")
+    # A reward model continues from the previous reward model's data; a policy from its parent version's.
+    mark_source = reward_store(store_root).metadata(reward_ref) if method == "reward" and reward_ref else parent_meta
+    say(f"snapshot of {domain!r} pairs from {config.db_file()}")
+    snap = snapshot(config.db_file(), domain, load_watermark(mark_source), replay_share=config.replay_share,
+                    eval_share=config.eval_share, seed=config.seed)
+    have, need, unit = _have(method, snap, config)
+    if have < need:
+        return done("too_few_pairs", f"too few new {unit} for {domain} {method}: need {need}, have {have} "
+                                     f"(since {parent.key})", pairs=have)
+    rows = len(snap.train_sft) + len(snap.eval_sft) if method == "sft" else snap.pairs
+
+    job = _job_dir(config, domain, method)
+    try:
+        snap.write(job / "data")
+        write_jsonl(job / "reference.jsonl", _reference_rows(config, model_dir, domain, snap))
+        spec = JobSpec(method=method, domain=domain, model_dir=str(model_dir), parent_dir=str(parent.path),
+                       parent=parent.key, reward_dir=str(reward_ref.path) if reward_ref else "",
+                       reference_file=str(job / "reference.jsonl"), work=str(job),
+                       config=dataclasses.asdict(config))
+        spec.save(job / "job.json")
+        target = reward_store(store_root) if method == "reward" else store
+        return _train_and_publish(spec, config, target, parent, parent_meta, snap, rows, job, say, cancel, done)
+    except OSError as e:
+        return done("failed", f"job work dir {job}: {e}", pairs=rows)
+    finally:
+        _cleanup(job, config)
+
+
+def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStore, parent: AdapterRef, parent_meta: dict[str, Any], snap: Snapshot, rows: int, job: Path,
+                       say: Callable[[str], None], cancel: threading.Event | None, done) -> JobResult:
+    from loraloop.retrain.evaluate import gate
+    from loraloop.retrain.launch import run_worker
+    from loraloop.retrain.notify import notify_server
+
+    method, domain = spec.method, spec.domain
+    say(f"{method}: {rows} rows ({snap.new_pairs} new pairs, {snap.replayed} replayed), parent {parent.key}, "
+        f"work dir {job}")
+    exit_ = run_worker(config, job / "job.json", job / "worker.log", on_progress=say, cancel=cancel,
+                       on_start=lambda pid: say(f"worker started (pid {pid})"))
+    if exit_.cancelled or (cancel is not None and cancel.is_set()):
+        return done("killed", "cancelled: the training subprocess was stopped; nothing published", pairs=rows)
+    if exit_.timed_out:
+        return done("failed", f"timed out after max_job_seconds={config.max_job_seconds}; nothing published",
+                    pairs=rows)
+    if exit_.returncode < 0:
+        name = signal.Signals(-exit_.returncode).name if -exit_.returncode in signal.valid_signals() else exit_.returncode
+        return done("killed", f"the training subprocess was killed ({name}); nothing published", pairs=rows)
+    if exit_.returncode != 0 or not spec.result_file.is_file():
+        return done("failed", _worker_failure(job, exit_.returncode), pairs=rows)
+    result = json.loads(spec.result_file.read_text())
+    metrics = {k: float(v) for k, v in result["metrics"].items()}
+    failures = gate(method, metrics, config)
+    if failures:
+        return done("gate_failed", "gate failed: " + "; ".join(failures), metrics=metrics, pairs=rows)
+    meta = _metadata(method, parent, parent_meta, config, snap, result, job)
+    if method == "reward":
+        meta["parent"] = None  # a new LoRA on the base; its data continues from the previous reward model
+        meta["policy_parent"] = parent.key
+    try:
+        ref = target.publish(domain, spec.out_dir, meta, extra_files=("curves.png",))
+    except (OSError, LoraloopError) as e:
+        return done("failed", f"publish failed, nothing published: {e}", metrics=metrics, pairs=rows)
+    what = f"reward model {REWARD_STORE}/{domain}/v{ref.version}" if method == "reward" else ref.key
+    reason = f"published {what} ({method} from {parent.key} on {rows} rows)"
+    if method != "reward":
+        notes = notify_server(config, domain, ref.version, reason)
+        reason += "".join(f"; {n}" for n in notes)
+    return done("published", reason, version=ref.version, metrics=metrics, pairs=rows)

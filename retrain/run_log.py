@@ -1,0 +1,100 @@
+"""The retrain runs log (table retrain_runs in the feedback database) and the drift events the daemon reads.
+
+The log is what makes the triggers survive a restart: the last run of each domain, its outcome and
+times. A row is written when a job starts (outcome "running") and completed when it ends; a row left
+"running" by a daemon that died is closed as "killed" by the next daemon that takes the domain's lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlite_utils import Database
+
+from loraloop.feedback.schema import migrate
+from loraloop.retrain.triggers import DriftEvent, LastRun
+
+__all__ = ["RUNNING", "RunLog"]
+
+RUNNING = "running"
+_MAX_EVENTS = 1000  # the trigger needs the newest event per metric; bound the read
+
+
+class RunLog:
+    """Reads and writes retrain_runs, and reads drift_events, in one SQLite file (a connection per call)."""
+
+    def __init__(self, db_path: str | os.PathLike[str], *, timeout_s: float = 30.0):
+        self.path = Path(db_path)
+        self._timeout_s = timeout_s
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._db() as db:
+            migrate(db)
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[Database]:
+        # One connection per call: job threads finish runs while the poll thread reads.
+        conn = sqlite3.connect(str(self.path), timeout=self._timeout_s)
+        try:
+            yield Database(conn)
+        finally:
+            conn.close()
+
+    def start(self, domain: str, method: str, trigger_reason: str, started_at: float) -> int:
+        """Record a job that starts now; returns its run id."""
+        with self._db() as db, db.atomic():
+            return int(db["retrain_runs"].insert({
+                "domain": domain, "method": method, "outcome": RUNNING, "version": None,
+                "trigger_reason": trigger_reason, "reason": "", "metrics": "{}", "pairs": 0,
+                "pid": os.getpid(), "started_at": started_at, "finished_at": None}).last_pk)
+
+    def finish(self, run_id: int, result: Any, outcome: str, finished_at: float) -> None:
+        """Complete a run's row from its JobResult (outcome given separately: the daemon normalises it)."""
+        metrics = {k: v for k, v in dict(result.metrics).items()
+                   if isinstance(v, (int, float)) and math.isfinite(float(v))}
+        with self._db() as db, db.atomic():
+            db["retrain_runs"].update(run_id, {
+                "outcome": outcome, "version": result.version, "reason": result.reason,
+                "metrics": json.dumps(metrics, sort_keys=True), "pairs": int(result.pairs),
+                "finished_at": finished_at})
+
+    def close_abandoned(self, domain: str, now: float) -> int:
+        """Mark the domain's rows still "running" as killed (call only while holding the domain lock)."""
+        with self._db() as db, db.atomic():
+            cursor = db.execute(
+                "UPDATE retrain_runs SET outcome = 'killed', finished_at = ?, "
+                "reason = 'the daemon running it stopped before the job ended' "
+                "WHERE domain = ? AND outcome = ?", [now, domain, RUNNING])
+            return cursor.rowcount
+
+    def last_finished(self, domain: str) -> LastRun | None:
+        """The domain's most recently finished run, or None when it never ran."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT outcome, started_at, finished_at FROM retrain_runs "
+                "WHERE domain = ? AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1",
+                [domain]).fetchone()
+        return None if row is None else LastRun(outcome=row[0], started_at=row[1], finished_at=row[2])
+
+    def runs(self, domain: str | None = None) -> list[dict[str, Any]]:
+        """Every run (of one domain, or all), oldest first, metrics decoded: the data of a report."""
+        where, params = ("WHERE domain = ?", [domain]) if domain else ("", [])
+        with self._db() as db:
+            rows = list(db.query(f"SELECT * FROM retrain_runs {where} ORDER BY id", params))
+        for row in rows:
+            row["metrics"] = json.loads(row["metrics"])
+        return rows
+
+    def drift_events(self, domain: str, since: float | None) -> list[DriftEvent]:
+        """Drift events of the domain's adapter newer than `since` (all of them when None), newest first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT metric, value, threshold, created_at FROM drift_events WHERE adapter = ? AND created_at > ? "
+                "ORDER BY created_at DESC LIMIT ?", [domain, -math.inf if since is None else since, _MAX_EVENTS]
+            ).fetchall()
+        return [DriftEvent(metric=m, value=v, threshold=t, created_at=c) for m, v, t, c in rows]

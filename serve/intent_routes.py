@@ -1,0 +1,58 @@
+"""The server's intent router: loaded at start (trained from the demo corpus when missing), reloaded on demand."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable
+
+from loraloop.config import RouterConfig
+from loraloop.errors import RouterError
+from loraloop.router.metrics import RouteMetrics
+from loraloop.serve.routing import Decision
+from loraloop.v1 import loraloop_pb2 as pb
+
+__all__ = ["IntentRoutes"]
+
+log = logging.getLogger(__name__)
+
+
+class IntentRoutes:
+    """Owns the live IntentRouter: Admin.ReloadRouter swaps it whole, or keeps the old one when loading fails."""
+
+    def __init__(self, config: RouterConfig, metrics: RouteMetrics):
+        self.config = config
+        self.router: Any = None
+        self.on_reload: Callable[[Any], None] | None = None
+        self._metrics = metrics
+
+    async def load(self) -> None:
+        """The router file, or a router trained from the demo corpus and saved there when there is none."""
+        from loraloop.router.intent import ensure_router
+
+        self.router = await asyncio.to_thread(ensure_router, self.config)
+        log.info("intent router: %s (domains %s)", self.config.router_file(), ", ".join(self.router.domains))
+
+    async def reload(self) -> pb.ReloadRouterResponse:
+        """Load the router file again; a missing or broken file raises RouterError and the old router stays."""
+        from loraloop.router.intent import IntentRouter
+
+        path = self.config.router_file()
+        try:
+            router = await asyncio.to_thread(IntentRouter.load, path, self.config)
+        except RouterError:
+            raise
+        except Exception as e:  # noqa: BLE001 - whatever broke the file, the old router keeps serving
+            raise RouterError(f"cannot load the router from {path}: {e}") from e
+        self.router = router
+        if self.on_reload:
+            self.on_reload(router)
+        log.info("intent router reloaded from %s (domains %s)", path, ", ".join(router.domains))
+        return pb.ReloadRouterResponse(domains=list(router.domains), path=str(path),
+                                       min_confidence=self.config.min_confidence)
+
+    def observe(self, decision: Decision) -> None:
+        """Count a request the router decided (requests that named an adapter are not counted)."""
+        if decision.routed:
+            self._metrics.observe(decision.route_domain or "general", decision.route_confidence,
+                                  decision.low_confidence)

@@ -1,0 +1,49 @@
+"""RetrainConfig: every bad value is refused with the field's name; list/str inputs from JSON and flags normalise."""
+
+import dataclasses
+
+import pytest
+
+from loraloop.config import RetrainConfig
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"device": "tpu"}, "device"),
+    ({"launcher": "slurm"}, "launcher"),
+    ({"num_processes": 2}, "num_processes"),  # needs the accelerate launcher
+    ({"min_pairs_dpo": 0}, "min_pairs_dpo"),
+    ({"replay_share": -0.1}, "replay_share"),
+    ({"eval_share": 0.0}, "eval_share"),
+    ({"eval_share": 1.0}, "eval_share"),
+    ({"min_free_bytes": -1}, "min_free_bytes"),
+    ({"max_job_seconds": float("inf")}, "max_job_seconds"),
+    ({"beta": 0.0}, "beta"),
+    ({"loss_type": ()}, "loss_type"),
+    ({"sft_learning_rate": -1e-3}, "sft_learning_rate"),
+    ({"lora_dropout": 1.0}, "lora_dropout"),
+    ({"max_perplexity_increase": -0.1}, "max_perplexity_increase"),
+    ({"min_eos_rate": 1.5}, "min_eos_rate"),
+    ({"min_reward_accuracy": -0.5}, "min_reward_accuracy"),
+    ({"ppo_batch_size": 16, "ppo_mini_batch_size": 5}, "ppo_mini_batch_size"),
+    ({"canary_schedule": (5.0, 150.0)}, "canary_schedule"),
+    ({"canary_schedule": ("x",)}, "canary_schedule"),
+    ({"start_canary": True}, "start_canary"),  # without a server to run it
+    ({"parent_version": -1}, "parent_version"),
+    ({"per_device_train_batch_size": 1.5}, "per_device_train_batch_size"),
+])
+def test_bad_values_are_refused_naming_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=rf"^{field}="):
+        RetrainConfig(**kwargs)
+
+
+def test_json_and_flag_shapes_normalise_to_tuples():
+    config = RetrainConfig(loss_type=["sigmoid", "sft"], canary_schedule=["5", "50", "100"])
+    assert config.loss_type == ("sigmoid", "sft") and config.canary_schedule == (5.0, 50.0, 100.0)
+    assert RetrainConfig(**dataclasses.asdict(config)) == config  # what the worker rebuilds from job.json
+
+
+def test_defaults_are_valid_and_frozen():
+    config = RetrainConfig()
+    assert config.min_pairs_dpo == 32 and config.device == "auto" and not config.start_canary
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.beta = 0.5  # type: ignore[misc]
