@@ -88,6 +88,10 @@ class ErrorRecord:
     status: str           # gRPC status name, e.g. "INTERNAL"
     created_at: float = field(default_factory=time.time)
 
+    def __post_init__(self) -> None:
+        if not self.status or not self.status.isupper():
+            raise ValueError(f"status={self.status!r}: expected a gRPC status name such as 'INTERNAL'")
+
 
 @dataclass(frozen=True, kw_only=True)
 class SignalAck:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DemoConfig", "FeedbackConfig", "PPOJobConfig", "RetrainConfig", "RetrainDaemonConfig", "RolloutConfig", "RouterConfig", "ServeConfig", "default_home", "help_of", "setting"]
+__all__ = ["DemoConfig", "FeedbackConfig", "PPOJobConfig", "RetrainConfig", "RetrainDaemonConfig", "RolloutConfig", "RouterConfig", "ServeConfig", "SimulateConfig", "default_home", "help_of", "setting"]
 
 QUANTIZATIONS = ("bitsandbytes", "awq", "gptq")
 DEVICES = ("auto", "cpu", "cuda")
@@ -531,3 +531,78 @@ class RouterConfig:
     def router_file(self, home: Path | None = None) -> Path:
         """The resolved router file: `path`, else <home>/router/router.joblib."""
         return Path(self.path) if self.path else (home or default_home()) / "router" / "router.joblib"
+
+
+SIMULATE_PREFERENCES = ("concise", "safety", "dislike:<phrase>")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimulateConfig:
+    """`loraloop simulate`: a seeded population of simulated users that drives feedback -> retrain -> canary."""
+
+    domain: str = setting("finance", "Domain the users belong to and whose adapter is retrained and canaried.")
+    preference: str = setting("concise", "Hidden preference of the users: concise, safety, or dislike:<phrase>.")
+    users: int = setting(160, "Simulated users; each plays one session per round with a sticky user id.")
+    max_rounds: int = setting(60, "Most rounds to play before the run ends, concluded or not.")
+    post_rounds: int = setting(4, "Rounds played after the canary concluded (promoted or rolled back).")
+    concurrency: int = setting(8, "Chat requests the users keep in flight at once.")
+    max_tokens: int = setting(64, "max_tokens of every user request.")
+    temperature: float = setting(0.8, "Sampling temperature of every user request (each request has its own seed).")
+    rate_prob: float = setting(0.25, "Chance a user rates an answer (thumbs up or down); most answers stay unrated.")
+    noise: float = setting(0.15, "Std dev of the Gaussian noise on a user's hidden satisfaction in [0, 1].")
+    regenerate_below: float = setting(0.3, "Satisfaction below which an unhappy user may regenerate the answer.")
+    regenerate_prob: float = setting(0.5, "Chance an unhappy user regenerates (REGENERATE through regenerate_of).")
+    copy_above: float = setting(0.75, "Satisfaction above which a very happy user may copy the answer.")
+    copy_prob: float = setting(0.3, "Chance a very happy user copies the answer (COPY).")
+    follow_up_prob: float = setting(0.15, "Chance a satisfied user asks a follow-up turn in the same conversation.")
+    dwell_prob: float = setting(0.3, "Chance a user's reading time is reported (DWELL, longer when happier).")
+    eval_share: float = setting(0.3, "Share of the domain's held-out corpus prompts kept out of the users' pool, "
+                                     "for measuring versions.")
+    eval_samples: int = setting(4, "Seeded answers per held-out prompt when a version's preference score is measured.")
+    retrain: bool = setting(True, "Let the real retrain daemon train, publish and canary a new version.")
+    method: str = setting("dpo", "Retraining method the daemon runs (sft, dpo, reward or ppo).")
+    min_pairs: int = setting(48, "New preference pairs before the daemon trains (its min_new_pairs and the job's minimum).")
+    canary_schedule: tuple[float, ...] = setting((5.0, 25.0, 50.0, 100.0), "Canary weights in percent of the new "
+                                                                          "version's rollout.")
+    canary_min_rated_per_step: int = setting(40, "Rated answers per arm each canary step needs before it advances.")
+    sabotage: bool = setting(False, "After the retrain phase, publish a deliberately worse version (DPO on inverted "
+                                    "pairs) and canary it to show the guardrails roll it back.")
+    sabotage_learning_rate: float = setting(2e-3, "DPO learning rate of the sabotage version (high: clearly worse).")
+    sabotage_schedule: tuple[float, ...] = setting((25.0, 50.0, 100.0), "Canary weights of the sabotage rollout.")
+    sabotage_min_rated_per_step: int = setting(60, "Rated answers per arm per step of the sabotage rollout.")
+    seed: int = setting(0, "Seed of the population, the prompt split, every request's sampling seed and training.")
+    work_dir: str = setting("", "Run folder (store copy, feedback database, report); empty = <home>/simulate/<time>.")
+
+    def __post_init__(self) -> None:
+        for name in ("canary_schedule", "sabotage_schedule"):
+            value = getattr(self, name)
+            try:
+                object.__setattr__(self, name, tuple(float(w) for w in value))
+            except (TypeError, ValueError):
+                _require(False, name, value, "expected percentages")
+            weights = getattr(self, name)
+            _require(len(weights) >= 2 and all(0 < w <= 100 for w in weights) and weights[-1] == 100.0
+                     and all(a < b for a, b in zip(weights, weights[1:])), name, weights,
+                     "expected increasing weights in (0, 100] ending at 100")
+        _require(bool(re.fullmatch(r"[a-z][a-z0-9_-]{0,63}", self.domain)) and self.domain not in ("base", "general"),
+                 "domain", self.domain, "expected an adapter domain name (not base or general)")
+        kind, _, phrase = self.preference.partition(":")
+        _require(kind in ("concise", "safety") and not phrase or kind == "dislike" and bool(phrase.strip()),
+                 "preference", self.preference, f"expected one of {SIMULATE_PREFERENCES}")
+        _require(self.method in RETRAIN_METHODS, "method", self.method, f"expected one of {RETRAIN_METHODS}")
+        for name in ("users", "max_rounds", "concurrency", "max_tokens", "eval_samples", "min_pairs",
+                     "canary_min_rated_per_step", "sabotage_min_rated_per_step"):
+            _require(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, name, getattr(self, name),
+                     "expected an integer >= 1")
+        _require(isinstance(self.post_rounds, int) and self.post_rounds >= 0, "post_rounds", self.post_rounds,
+                 "expected an integer >= 0")
+        for name in ("rate_prob", "regenerate_below", "regenerate_prob", "copy_above", "copy_prob", "follow_up_prob",
+                     "dwell_prob"):
+            _require(0.0 <= getattr(self, name) <= 1.0, name, getattr(self, name), "expected a probability in [0, 1]")
+        _require(0.0 < self.eval_share < 1.0, "eval_share", self.eval_share, "expected a share in (0, 1)")
+        _require(0.0 <= self.noise < float("inf"), "noise", self.noise, "expected a finite number >= 0")
+        _require(0.0 <= self.temperature <= 2.0, "temperature", self.temperature, "expected 0..2")
+        _require(0.0 < self.sabotage_learning_rate < float("inf"), "sabotage_learning_rate",
+                 self.sabotage_learning_rate, "expected a finite number > 0")
+        _require(self.regenerate_below < self.copy_above, "regenerate_below", self.regenerate_below,
+                 f"must be below copy_above={self.copy_above}")

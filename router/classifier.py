@@ -180,6 +180,7 @@ class NgramClassifier:
                 vals += [v / norm for v in block]
         return idx, vals
 
+
 def make_classifier(kind: str) -> IntentClassifier:
     """A new, unfitted classifier: "ngram", or "package.module:Class" (called with no arguments)."""
     if kind == "ngram":

@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
     train.add_argument("--out", default=None, help="router file to write (default: <home>/router/router.joblib)")
     train.set_defaults(handler=_train)
 
-    evaluate = sub.add_parser("eval", help="per-domain precision / recall / F1 and the confusion matrix on held-out data")
+    evaluate = sub.add_parser("eval", help="per-domain precision / recall / F1 and the confusion matrix, held-out data")
     evaluate.add_argument("--data", default=None, help="labeled JSONL or YAML file (default: the demo corpus)")
     evaluate.add_argument("--router", default=None, help="router file (default: <home>/router/router.joblib)")
     evaluate.set_defaults(handler=_eval)
@@ -103,6 +103,7 @@ def _route(args: argparse.Namespace) -> None:
         print(json.dumps({"domain": route.domain, "confidence": route.confidence, "fallback": route.fallback,
                           "latest_turn_scores": scores}, ensure_ascii=False))
         return
-    print(f"{route.domain} (confidence {route.confidence:.3f}{', fallback to the base model' if route.fallback else ''})")
+    fallback = ", fallback to the base model" if route.fallback else ""
+    print(f"{route.domain} (confidence {route.confidence:.3f}{fallback})")
     print("latest turn alone: " + ", ".join(f"{d} {p:.3f}" for d, p in sorted(scores.items(), key=lambda kv: -kv[1])))
 

@@ -51,7 +51,8 @@ def evaluate(router: IntentRouter, examples: Sequence[Example]) -> EvalReport:
     truth = [e.domain for e in cases]
     routes = [router.route(e.messages()) for e in cases]
     predicted = [r.domain for r in routes]
-    labels = tuple(sorted(set(truth) | set(predicted) | ({FALLBACK_DOMAIN} if FALLBACK_DOMAIN in router.domains else set())))
+    base = {FALLBACK_DOMAIN} if FALLBACK_DOMAIN in router.domains else set()
+    labels = tuple(sorted(set(truth) | set(predicted) | base))
     index = {label: i for i, label in enumerate(labels)}
     confusion = [[0] * len(labels) for _ in labels]
     for t, p in zip(truth, predicted):

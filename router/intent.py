@@ -48,7 +48,8 @@ class IntentRouter:
                  metadata: Mapping[str, Any] | None = None):
         domains = tuple(str(c) for c in getattr(classifier, "classes", ()))
         if len(domains) < 2 or len(set(domains)) != len(domains):
-            raise RouterError(f"the classifier's classes {domains!r} are not two or more distinct domains (is it fitted?)")
+            raise RouterError(f"the classifier's classes {domains!r} are not two or more distinct domains "
+                              "(is it fitted?)")
         self._classifier = classifier
         self._domains = domains
         self._config = config
@@ -81,7 +82,7 @@ class IntentRouter:
         return {d: float(p) for d, p in zip(self._domains, self._turn_probs(self._clip(text)))}
 
     def route(self, messages: Sequence[Mapping[str, str]]) -> Route:
-        """The route of a conversation given as chat messages (`{"role", "content"}`); system and assistant turns are ignored.
+        """The route of a conversation given as chat messages (`{"role", "content"}`): its user turns decide.
 
         Assistant turns are left out on purpose: they were written by the adapter this router picked, so
         reading them would mostly confirm the earlier decision rather than add evidence.
@@ -158,7 +159,7 @@ class IntentRouter:
 
     @classmethod
     def load(cls, path: str | Path, config: RouterConfig = RouterConfig()) -> IntentRouter:
-        """Read a router file written by `save`; RouterError naming the path when it is missing, corrupt or incompatible."""
+        """Read a router file written by `save`; RouterError naming the path if it is missing, corrupt or foreign."""
         import joblib
 
         path = Path(path)
@@ -173,7 +174,10 @@ class IntentRouter:
         if payload.get("format_version") != FORMAT_VERSION:
             raise RouterError(f"{path}: router format version {payload.get('format_version')!r}, this loraloop reads "
                               f"version {FORMAT_VERSION}; retrain it with `loraloop router train`")
-        router = cls(payload["classifier"], config, payload.get("metadata"))
+        try:
+            router = cls(payload.get("classifier"), config, payload.get("metadata"))
+        except RouterError as e:
+            raise RouterError(f"{path}: {e}") from e
         if list(router.domains) != payload.get("domains"):
             raise RouterError(f"{path}: the classifier's domains {router.domains} differ from the recorded "
                               f"{payload.get('domains')}")
@@ -195,5 +199,6 @@ def ensure_router(config: RouterConfig = RouterConfig(), home: Path | None = Non
     log.info("no intent router at %s: training one on the demo corpus", path)
     router, report = train_router(demo_data(config), config)
     router.save(path)
-    log.info("saved the intent router to %s (held-out macro-F1 %.3f)", path, report.macro_f1 if report else float("nan"))
+    log.info("saved the intent router to %s (held-out macro-F1 %.3f)", path,
+             report.macro_f1 if report else float("nan"))
     return router

@@ -6,10 +6,12 @@ domains by the adapter store, arms, outcomes, decisions and states by fixed tupl
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from loraloop.router.arms import CANARY, STABLE
-from loraloop.router.rollout_model import STATUSES, RolloutState
+from loraloop.router.rollout_model import DECISIONS, STATUSES, RolloutState
 from loraloop.router.rollout_rules import ArmPair
 
 __all__ = ["CONFIDENCE_BUCKETS", "OUTCOMES", "RolloutMetrics", "RouteMetrics"]
@@ -40,6 +42,13 @@ class RolloutMetrics:
             "loraloop_router_rollout_state",
             "1 for the status of the domain's latest rollout, 0 for the others.",
             ("domain", "state"), registry=registry)
+
+    def declare(self, domains: Iterable[str]) -> None:
+        """Export zeros for domains without a rollout yet, so rate() and alerts see the first transition."""
+        for domain in domains:
+            self.canary_weight.labels(domain)
+            for decision in DECISIONS:
+                self.transitions.labels(domain, decision)
 
     def observe_state(self, state: RolloutState) -> None:
         """Export a rollout's weight and status."""

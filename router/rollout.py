@@ -157,7 +157,7 @@ class RolloutController:
         _check_version("stable_version", stable_version)
         if canary_version == stable_version:
             raise InvalidArgument("canary_version", f"v{canary_version} is the stable version; a canary must differ")
-        rules = self._rules_for(schedule, min_rated_per_step)
+        rules = self.rules_for(schedule, min_rated_per_step)
         reason = _check_reason(reason)
         self._check_published(domain, (stable_version, canary_version))
         now = self._clock()
@@ -249,7 +249,8 @@ class RolloutController:
             log.info("rollout %s changed while it was judged; judging again next tick", state.id)
         return transition
 
-    def _rules_for(self, schedule: tuple[float, ...] | None, min_rated_per_step: int | None) -> RolloutConfig:
+    def rules_for(self, schedule: tuple[float, ...] | None, min_rated_per_step: int | None) -> RolloutConfig:
+        """The config's rules with a start's overrides; InvalidArgument naming the field when one is bad."""
         rules = self.config
         for name, value in (("schedule", schedule), ("min_rated_per_step", min_rated_per_step)):
             if value is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +24,7 @@ from loraloop.router.rollout_model import ACTIVE_STATUSES, RolloutEvent, Rollout
 from loraloop.router.rollout_rules import ArmCounts, ArmPair
 
 __all__ = ["CLIENT_SIDE_STATUSES", "active_rollout", "connect", "get_rollout", "insert_event",
-           "insert_request_error", "insert_rollout", "latest_rollouts", "read_events", "rollouts_of",
+           "insert_rollout", "latest_rollouts", "read_events", "rollouts_of",
            "update_rollout", "window_counts", "write_transaction"]
 
 # Failures caused by the request, not the adapter: stored for the record, never counted by the guardrail.
@@ -187,17 +186,3 @@ def window_counts(conn: sqlite3.Connection, state: RolloutState) -> tuple[ArmPai
     stable_step, stable_total = _arm(conn, state, STABLE, state.stable_version)
     canary_step, canary_total = _arm(conn, state, CANARY, state.canary_version)
     return ArmPair(stable=stable_step, canary=canary_step), ArmPair(stable=stable_total, canary=canary_total)
-
-
-def insert_request_error(db: Database | sqlite3.Connection, *, domain: str, version: int | None, arm: str,
-                         status: str, created_at: float | None = None) -> None:
-    """Record one failed request in the caller's transaction (the caller commits, e.g. the feedback writer).
-
-    `status` is the gRPC status name. Write failures that happen after the arm was chosen; the error
-    guardrail ignores CLIENT_SIDE_STATUSES (the request's fault, not the adapter's).
-    """
-    if not status or not status.isupper():
-        raise ValueError(f"status={status!r}: expected a gRPC status name such as 'INTERNAL'")
-    conn = db.conn if isinstance(db, Database) else db
-    conn.execute("INSERT INTO request_errors (domain, version, arm, status, created_at) VALUES (?, ?, ?, ?, ?)",
-                 [domain, version, arm, status, time.time() if created_at is None else created_at])

@@ -30,11 +30,13 @@ def train_router(data: TrainingData, config: RouterConfig = RouterConfig(),
     except ValueError as e:
         raise RouterError(f"{data.source}: the classifier could not be trained ({e})") from e
     seconds = time.perf_counter() - started
-    metadata = {"source": data.source, "classifier": kind, "train_examples": len(data.train), "heldout_cases": len(data.heldout),
+    metadata = {"source": data.source, "classifier": kind, "train_examples": len(data.train),
+                "heldout_cases": len(data.heldout),
                 "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(), "train_seconds": round(seconds, 3)}
     router = IntentRouter(classifier, config, metadata)
     if set(router.domains) != set(data.domains):
-        raise RouterError(f"{data.source}: the classifier learned domains {router.domains}, the data has {data.domains}")
+        raise RouterError(f"{data.source}: the classifier learned domains {router.domains}, "
+                          f"the data has {data.domains}")
     report = evaluate(router, data.heldout) if data.heldout else None
     if report is not None:
         metadata.update(heldout_macro_f1=round(report.macro_f1, 4), heldout_accuracy=round(report.accuracy, 4))

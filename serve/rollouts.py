@@ -96,7 +96,7 @@ class RolloutService:
         schedule = tuple(request.schedule) or None
         min_rated = request.min_rated_per_step or None
         # Validate the rules first, so a bad schedule is reported as such whatever the versions are.
-        self.controller._rules_for(schedule, min_rated)
+        self.controller.rules_for(schedule, min_rated)
         versions = self._registry.store.versions(domain)
         canary = request.canary_version or versions[-1]
         if canary not in versions:

@@ -146,6 +146,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         registry = AdapterRegistry(store, engine, max_loaded=config.max_cpu_loras, events=metrics)
         controller = RolloutController(db_file, rollout_config, metrics.registry, published=store.versions,
                                        busy_timeout_ms=feedback_config.busy_timeout_ms)
+        controller.metrics.declare(store.domains())
         rollouts = RolloutService(controller, registry, db_file)
         await rollouts.restore()  # what the rollouts left serving wins over "newest published"
         await registry.start()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import itertools
 
 from loraloop.config import RolloutConfig
-from loraloop.feedback.store import FeedbackStore, ResponseRecord, SignalKind, SignalRecord
+from loraloop.feedback.store import ErrorRecord, FeedbackStore, ResponseRecord, SignalKind, SignalRecord
 from loraloop.router.rollout import RolloutController
-from loraloop.router.rollout_store import insert_request_error
 
 _ids = itertools.count()
 
@@ -45,11 +44,10 @@ def write_arm(store: FeedbackStore, *, at: float, arm: str, version: int, answer
             items.append(SignalRecord(response_id=rid, kind=kind, created_at=at))
         if i < regenerated:
             items.append(SignalRecord(response_id=rid, kind=SignalKind.REGENERATE, created_at=at))
+    items += [ErrorRecord(domain=domain, version=version, arm=arm, status=error_status, created_at=at)
+              for _ in range(errors)]
     results = store.write_batch(items)
     assert not [r for r in results if isinstance(r, Exception)]
-    with store.db.atomic():
-        for _ in range(errors):
-            insert_request_error(store.db, domain=domain, version=version, arm=arm, status=error_status, created_at=at)
 
 
 def rules(**overrides) -> RolloutConfig:

@@ -138,7 +138,8 @@ def test_a_long_turn_is_read_at_its_start_and_end():
     assert router.route(turns(pasted)).domain == FALLBACK_DOMAIN
     assert router.route(turns(pasted + question)).domain == "medical"
     assert router.route(turns(question + " " + pasted)).domain == "medical"
-    assert router.route(turns("ᚠᚢᚦ " * 1000 + question + " " + pasted)).domain == FALLBACK_DOMAIN  # lost in the middle
+    lost_in_the_middle = "ᚠᚢᚦ " * 1000 + question + " " + pasted
+    assert router.route(turns(lost_in_the_middle)).domain == FALLBACK_DOMAIN
 
 
 def test_routing_from_many_threads_gives_the_sequential_answers():

@@ -58,7 +58,8 @@ def test_route_prints_the_domain_and_the_latest_turn_scores(capsys, tmp_path, da
     routed = json.loads(out)
     assert code == 0 and routed["domain"] == "medical" and routed["fallback"] is False
     assert set(routed["latest_turn_scores"]) == set(SMALL)
-    code, out, _ = run(capsys, "router", "route", "--router", str(out_path), "--min-confidence", "0.99", "tell me a joke")
+    code, out, _ = run(capsys, "router", "route", "--router", str(out_path), "--min-confidence", "0.99",
+                       "tell me a joke")
     assert code == 0 and out.startswith("general (confidence") and "fallback to the base model" in out
 
 

@@ -112,7 +112,8 @@ def test_blank_lines_are_skipped_and_an_empty_file_is_an_error(tmp_path):
 
 
 def test_yaml_errors_name_the_line_or_item(tmp_path):
-    assert "data.yaml:3: not valid YAML (mapping values" in _error(tmp_path, "data.yaml", "medical:\n  - fine\nfinance: x: y\n")
+    bad_yaml = "medical:\n  - fine\nfinance: x: y\n"
+    assert "data.yaml:3: not valid YAML (mapping values" in _error(tmp_path, "data.yaml", bad_yaml)
     assert "expected a list of {text, domain} items or a mapping" in _error(tmp_path, "data.yaml", "just text\n")
     assert "domain 'medical': expected a list of example texts" in _error(tmp_path, "data.yaml", "medical: 3\n")
     assert "domain 'medical' item 1: field 'text' must be a non-empty string" in _error(

@@ -1,12 +1,11 @@
 """What the controller counts from the feedback database, and how rollout state is stored."""
 
 import dataclasses
-import sqlite3
 
 import pytest
 
 from loraloop.feedback.schema import MIGRATIONS
-from loraloop.feedback.store import FeedbackStore, SignalKind, SignalRecord
+from loraloop.feedback.store import ErrorRecord, FeedbackStore, SignalKind, SignalRecord
 from loraloop.router import rollout_store as store
 from tests.router.rollout_feedback import controller, write_arm
 
@@ -75,7 +74,7 @@ def test_server_side_errors_count_and_client_side_ones_do_not(fb, ctl):
 @pytest.mark.parametrize("status", ["", "internal", None])
 def test_a_malformed_error_status_is_refused(fb, status):
     with pytest.raises(ValueError, match="status"):
-        store.insert_request_error(fb.db, domain="medical", version=1, arm="stable", status=status)
+        ErrorRecord(domain="medical", version=1, arm="stable", status=status)
 
 
 def test_p95_latency_is_the_nearest_rank(fb, ctl):
@@ -106,11 +105,3 @@ def test_rules_survive_a_round_trip_through_the_database(ctl):
     assert stored.rules.schedule == (1.0, 2.5, 100.0) and stored.rules.min_rated_per_step == 321
 
 
-def test_a_request_error_goes_in_with_the_callers_transaction_on_a_plain_connection(fb, ctl):
-    state = ctl.start("medical", 2, stable_version=1)
-    conn = sqlite3.connect(fb.path)
-    store.insert_request_error(conn, domain="medical", version=2, arm="canary", status="DEADLINE_EXCEEDED",
-                               created_at=2000.0)
-    assert counts(ctl, state).canary.errors == 0  # not committed yet
-    conn.commit()
-    assert counts(ctl, state).canary.errors == 1

@@ -108,11 +108,27 @@ async def test_canary_at_half_serves_about_half_of_distinct_users_and_rolls_back
     assert [e.decision for e in after.events][:2] == ["rollback", "start"]
 
 
-async def test_routed_requests_record_domain_and_confidence(server, client):
+async def _recorded(feedback_config, response_id: str) -> tuple:
+    import sqlite3
+
+    for _ in range(100):  # the answer is recorded by the writer thread just after the response
+        with sqlite3.connect(feedback_config.db_file()) as conn:
+            row = conn.execute("SELECT route_domain, route_confidence, adapter, arm FROM responses WHERE id = ?",
+                               [response_id]).fetchone()
+        if row:
+            return row
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{response_id} was not recorded")
+
+
+async def test_routed_requests_record_domain_and_confidence(server, client, feedback_config):
     before = await _scrape(server)
     medical = await client.chat("I have a fever and a sore throat, should I see a doctor?", **FAST)
     assert medical.route.domain == "medical" and medical.route.confidence > 0.5
     assert medical.adapter.startswith("medical@v")
+    domain, confidence, adapter, arm = await _recorded(feedback_config, medical.response_id)
+    assert (domain, adapter, arm) == ("medical", medical.adapter, medical.arm)
+    assert confidence == pytest.approx(medical.route.confidence)
     finance = await client.chat("Should I put my savings in an index fund or pay off my mortgage?", **FAST)
     assert finance.route.domain == "finance" and finance.adapter.startswith("finance@v")
     # The client's explicit adapter wins over the route.
