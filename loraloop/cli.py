@@ -17,7 +17,8 @@ __all__ = ["main"]
 
 # Packages that add their own subcommands: each has register(subparsers), and the commands it adds
 # set `handler` (a function of the parsed args) through set_defaults.
-COMMAND_MODULES: tuple[str, ...] = ("loraloop.cli_rollout", "loraloop.router.cli", "loraloop.retrain.cli")
+COMMAND_MODULES: tuple[str, ...] = ("loraloop.cli_rollout", "loraloop.router.cli", "loraloop.retrain.cli",
+                                   "loraloop.simulate.cli")
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1

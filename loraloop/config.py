@@ -281,6 +281,7 @@ class RolloutConfig:
     min_regenerates: int = setting(5, "Regenerated canary answers within a step before the regenerate guardrail can fire.")
     max_thumbs_down_rate_increase: float = setting(0.10, "Thumbs-down share of rated answers the canary may add over stable before it is rolled back.")
     min_thumbs_down: int = setting(10, "Thumbs-down canary answers within a step before the thumbs-down guardrail can fire.")
+    guardrail_confidence: float = setting(0.95, "Confidence a rate guardrail needs that the canary's rate is really above stable's (one-sided two-proportion z-test) before it rolls back; noise at small samples must not.")
     tick_interval_s: float = setting(30.0, "Seconds between two controller looks at the feedback store.")
 
     def __post_init__(self) -> None:
@@ -311,6 +312,8 @@ class RolloutConfig:
             _require(0.0 < getattr(self, name) <= 1.0, name, getattr(self, name), "expected a rate increase in (0, 1]")
         _require(1.0 <= self.max_p95_latency_ratio < float("inf"), "max_p95_latency_ratio", self.max_p95_latency_ratio,
                  "expected a finite ratio >= 1")
+        _require(0.5 <= self.guardrail_confidence < 1.0, "guardrail_confidence", self.guardrail_confidence,
+                 "expected a confidence in [0.5, 1)")
         _require(0.0 < self.tick_interval_s < float("inf"), "tick_interval_s", self.tick_interval_s,
                  "expected a finite number of seconds > 0")
 
@@ -409,7 +412,8 @@ class RetrainConfig:
     per_device_train_batch_size: int = setting(0, "Rows (pairs) per device per step; 0 = 8 on CPU, sized to the card on CUDA.")
     gradient_accumulation_steps: int = setting(1, "Steps whose gradients are summed before one optimizer update.")
     max_length: int = setting(256, "Longest training sequence (prompt + answer) in tokens.")
-    lora_dropout: float = setting(0.0, "LoRA dropout (rank, alpha and target modules come from the parent adapter).")
+    lora_dropout: float = setting(0.0, "reward: dropout of the reward model's new LoRA (policies keep the parent "
+                                       "adapter's rank, alpha, targets and dropout: they train that adapter on).")
     sft_learning_rate: float = setting(1e-3, "sft: learning rate.")
     dpo_learning_rate: float = setting(5e-4, "dpo: learning rate.")
     beta: float = setting(0.1, "dpo: TRL's beta, how far the policy may move from the parent (reference).")
@@ -547,9 +551,9 @@ class SimulateConfig:
     post_rounds: int = setting(4, "Rounds played after the canary concluded (promoted or rolled back).")
     concurrency: int = setting(8, "Chat requests the users keep in flight at once.")
     max_tokens: int = setting(64, "max_tokens of every user request.")
-    temperature: float = setting(0.8, "Sampling temperature of every user request (each request has its own seed).")
+    temperature: float = setting(0.7, "Sampling temperature of every user request (each request has its own seed).")
     rate_prob: float = setting(0.25, "Chance a user rates an answer (thumbs up or down); most answers stay unrated.")
-    noise: float = setting(0.15, "Std dev of the Gaussian noise on a user's hidden satisfaction in [0, 1].")
+    noise: float = setting(0.1, "Std dev of the Gaussian noise on a user's hidden satisfaction in [0, 1].")
     regenerate_below: float = setting(0.3, "Satisfaction below which an unhappy user may regenerate the answer.")
     regenerate_prob: float = setting(0.5, "Chance an unhappy user regenerates (REGENERATE through regenerate_of).")
     copy_above: float = setting(0.75, "Satisfaction above which a very happy user may copy the answer.")
@@ -561,13 +565,19 @@ class SimulateConfig:
     eval_samples: int = setting(4, "Seeded answers per held-out prompt when a version's preference score is measured.")
     retrain: bool = setting(True, "Let the real retrain daemon train, publish and canary a new version.")
     method: str = setting("dpo", "Retraining method the daemon runs (sft, dpo, reward or ppo).")
-    min_pairs: int = setting(48, "New preference pairs before the daemon trains (its min_new_pairs and the job's minimum).")
+    min_pairs: int = setting(300, "New preference pairs before the daemon trains (its min_new_pairs and the job's minimum).")
+    train_learning_rate: float = setting(1e-3, "Learning rate of each retrain job (RetrainConfig.dpo_learning_rate / "
+                                              "sft_learning_rate, by method).")
+    train_max_steps: int = setting(0, "Optimizer steps of each retrain job (RetrainConfig.max_steps); 0 = its epochs. "
+                                       "Bounded so a growing pool of pairs does not drift the adapter ever further.")
+    max_perplexity_increase: float = setting(0.3, "The job gate's forgetting check (RetrainConfig field of the same "
+                                                  "name): users who want short answers pull away from the reference set.")
     canary_schedule: tuple[float, ...] = setting((5.0, 25.0, 50.0, 100.0), "Canary weights in percent of the new "
                                                                           "version's rollout.")
     canary_min_rated_per_step: int = setting(40, "Rated answers per arm each canary step needs before it advances.")
-    sabotage: bool = setting(False, "After the retrain phase, publish a deliberately worse version (DPO on inverted "
-                                    "pairs) and canary it to show the guardrails roll it back.")
-    sabotage_learning_rate: float = setting(2e-3, "DPO learning rate of the sabotage version (high: clearly worse).")
+    sabotage: bool = setting(False, "After the retrain phase, publish a deliberately worse version (SFT on the answers "
+                                    "the users rejected) and canary it to show the guardrails roll it back.")
+    sabotage_learning_rate: float = setting(3e-3, "SFT learning rate of the sabotage version (high: clearly worse).")
     sabotage_schedule: tuple[float, ...] = setting((25.0, 50.0, 100.0), "Canary weights of the sabotage rollout.")
     sabotage_min_rated_per_step: int = setting(60, "Rated answers per arm per step of the sabotage rollout.")
     seed: int = setting(0, "Seed of the population, the prompt split, every request's sampling seed and training.")
@@ -602,7 +612,11 @@ class SimulateConfig:
         _require(0.0 < self.eval_share < 1.0, "eval_share", self.eval_share, "expected a share in (0, 1)")
         _require(0.0 <= self.noise < float("inf"), "noise", self.noise, "expected a finite number >= 0")
         _require(0.0 <= self.temperature <= 2.0, "temperature", self.temperature, "expected 0..2")
-        _require(0.0 < self.sabotage_learning_rate < float("inf"), "sabotage_learning_rate",
-                 self.sabotage_learning_rate, "expected a finite number > 0")
+        _require(isinstance(self.train_max_steps, int) and self.train_max_steps >= 0, "train_max_steps",
+                 self.train_max_steps, "expected an integer >= 0")
+        _require(0.0 <= self.max_perplexity_increase < float("inf"), "max_perplexity_increase",
+                 self.max_perplexity_increase, "expected a finite share >= 0")
+        for name in ("sabotage_learning_rate", "train_learning_rate"):
+            _require(0.0 < getattr(self, name) < float("inf"), name, getattr(self, name), "expected a finite number > 0")
         _require(self.regenerate_below < self.copy_above, "regenerate_below", self.regenerate_below,
                  f"must be below copy_above={self.copy_above}")

@@ -1,4 +1,4 @@
-"""Training data snapshots from the feedback store: new rows since the parent's watermark, a replay share, a held-out split.
+"""Training data from the feedback store: rows new since the parent's watermark, a replay share, a held-out split.
 
 A watermark is the newest `created_at` of the pairs (and of the labels) a version trained on; it is stored in
 the version's loraloop.json, so the next job starts where its parent stopped. Row ids are not used as

@@ -29,7 +29,8 @@ Messages = list[dict[str, str]]
 
 
 def _ids(tokenizer, messages: Messages, *, generation_prompt: bool = False) -> list[int]:
-    out = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, add_generation_prompt=generation_prompt)
+    out = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True,
+                                        add_generation_prompt=generation_prompt)
     return list(out["input_ids"])
 
 
@@ -189,7 +190,8 @@ def measure(spec) -> dict[str, float]:
         metrics[f"{prefix}perplexity"] = math.exp(-sum(lp for lp, _ in nll) / tokens) if tokens else math.nan
         answers[name] = greedy_answers(model, tokenizer, prompts, max_new_tokens=config.eval_max_new_tokens)
         metrics[f"{prefix}eos_rate"] = sum(e for _, e in answers[name]) / len(prompts) if prompts else math.nan
-        metrics[f"{prefix}answer_chars"] = (sum(len(t) for t, _ in answers[name]) / len(prompts)) if prompts else math.nan
+        chars = sum(len(t) for t, _ in answers[name])
+        metrics[f"{prefix}answer_chars"] = chars / len(prompts) if prompts else math.nan
     metrics["implicit_reward_accuracy"] = preference_accuracy(scored["candidate"], scored["parent"])
     metrics["perplexity_ratio"] = metrics["perplexity"] / metrics["parent_perplexity"]
     if spec.reward_dir and prompts:
@@ -227,14 +229,17 @@ def gate(method: str, metrics: dict[str, float], config: RetrainConfig) -> list[
                         f"preference_tolerance {_fmt(config.preference_tolerance)}")
     if "reward_score" in metrics and metrics["reward_score"] < metrics["parent_reward_score"] - config.max_reward_drop:
         failures.append(f"reward_score: {_fmt(metrics['reward_score'])} dropped below the parent's "
-                        f"{_fmt(metrics['parent_reward_score'])} by more than max_reward_drop {_fmt(config.max_reward_drop)}")
+                        f"{_fmt(metrics['parent_reward_score'])} by more than max_reward_drop "
+                        f"{_fmt(config.max_reward_drop)}")
     ratio = metrics.get("perplexity_ratio", math.nan)
     if not math.isnan(ratio) and ratio > 1 + config.max_perplexity_increase:
-        failures.append(f"perplexity: {_fmt(metrics['perplexity'])} vs the parent's {_fmt(metrics['parent_perplexity'])} "
+        failures.append(f"perplexity: {_fmt(metrics['perplexity'])} vs the parent's "
+                        f"{_fmt(metrics['parent_perplexity'])} "
                         f"rose {_fmt(ratio - 1)} (share), more than max_perplexity_increase "
                         f"{_fmt(config.max_perplexity_increase)}")
     eos = metrics.get("eos_rate", math.nan)
     if not math.isnan(eos) and eos < config.min_eos_rate:
         failures.append(f"eos_rate: {_fmt(eos)} of greedy answers end with EOS (parent "
-                        f"{_fmt(metrics.get('parent_eos_rate', math.nan))}), below min_eos_rate {_fmt(config.min_eos_rate)}")
+                        f"{_fmt(metrics.get('parent_eos_rate', math.nan))}), below min_eos_rate "
+                        f"{_fmt(config.min_eos_rate)}")
     return failures

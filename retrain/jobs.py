@@ -20,6 +20,7 @@ import math
 import os
 import shutil
 import signal
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import Any, Callable
 
 from loraloop.adapters import METADATA_FILE, WEIGHTS_FILE, AdapterRef, AdapterStore, sha256_file
 from loraloop.config import RETRAIN_METHODS, RetrainConfig
-from loraloop.errors import AdapterNotFound, InvalidArgument, LoraloopError, StoreError
+from loraloop.errors import InvalidArgument, LoraloopError, StoreError
 from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot, write_jsonl
 from loraloop.retrain.spec import JobSpec
 
@@ -79,9 +80,17 @@ def _latest_reward(store_root: str | os.PathLike[str], domain: str) -> AdapterRe
     return rewards.latest(domain) if domain in rewards.domains() else None
 
 
+def _safe(on_progress: Callable[[str], None] | None) -> Callable[[str], None]:
+    def say(text: str) -> None:
+        if on_progress is not None:
+            try:
+                on_progress(text)
+            except Exception:  # noqa: BLE001 - a broken progress printer must not fail the job
+                log.exception("on_progress failed")
+    return say
+
+
 def _check_request(store: AdapterStore, domain: str, method: str) -> None:
-    if method not in METHODS:
-        raise InvalidArgument("method", f"{method!r} is not a retraining method; expected one of {', '.join(METHODS)}")
     if domain not in store.domains():
         known = ", ".join(store.domains()) or "none"
         raise InvalidArgument("domain", f"{domain!r} has no published adapter in {store.root} (domains: {known})")
@@ -173,7 +182,9 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
             cancel: threading.Event | None = None) -> JobResult:
     """Run one job to the end (blocking); every job failure is a JobResult, bad requests raise InvalidArgument."""
     started = time.monotonic()
-    say = on_progress or (lambda text: None)
+    if method not in METHODS:  # before anything else: resolving the paths may build the demo model
+        raise InvalidArgument("method", f"{method!r} is not a retraining method; expected one of {', '.join(METHODS)}")
+    say = _safe(on_progress)
     model_dir, store_root = resolve_paths(config)
     store = AdapterStore(store_root)
     _check_request(store, domain, method)
@@ -185,8 +196,11 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
                          metrics=dict(metrics or {}), duration_s=time.monotonic() - started, pairs=pairs)
 
     work_root = config.work_path()
-    work_root.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(work_root).free
+    try:
+        work_root.mkdir(parents=True, exist_ok=True)
+        free = shutil.disk_usage(work_root).free
+    except OSError as e:
+        return done("failed", f"work dir {work_root} is unusable: {e}")
     if free < config.min_free_bytes:
         return done("failed", f"out of disk: {free} bytes free in {work_root}, min_free_bytes={config.min_free_bytes}")
     try:
@@ -201,14 +215,21 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
     # A reward model continues from the previous reward model's data; a policy from its parent version's.
     mark_source = reward_store(store_root).metadata(reward_ref) if method == "reward" and reward_ref else parent_meta
     say(f"snapshot of {domain!r} pairs from {config.db_file()}")
-    snap = snapshot(config.db_file(), domain, load_watermark(mark_source), replay_share=config.replay_share,
-                    eval_share=config.eval_share, seed=config.seed)
+    try:
+        snap = snapshot(config.db_file(), domain, load_watermark(mark_source), replay_share=config.replay_share,
+                        eval_share=config.eval_share, seed=config.seed)
+    except (sqlite3.Error, OSError, ValueError) as e:
+        return done("failed", f"feedback database {config.db_file()} is unreadable: {e}")
     have, need, unit = _have(method, snap, config)
     if have < need:
+        since = (f"{REWARD_STORE}/{domain}/v{reward_ref.version}" if reward_ref else "the start") \
+            if method == "reward" else parent.key
         return done("too_few_pairs", f"too few new {unit} for {domain} {method}: need {need}, have {have} "
-                                     f"(since {parent.key})", pairs=have)
+                                     f"(since {since})", pairs=have)
     rows = len(snap.train_sft) + len(snap.eval_sft) if method == "sft" else snap.pairs
 
+    if cancel is not None and cancel.is_set():
+        return done("killed", "cancelled before training started; nothing published")
     job = _job_dir(config, domain, method)
     try:
         snap.write(job / "data")
@@ -226,7 +247,8 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
         _cleanup(job, config)
 
 
-def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStore, parent: AdapterRef, parent_meta: dict[str, Any], snap: Snapshot, rows: int, job: Path,
+def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStore, parent: AdapterRef,
+                       parent_meta: dict[str, Any], snap: Snapshot, rows: int, job: Path,
                        say: Callable[[str], None], cancel: threading.Event | None, done) -> JobResult:
     from loraloop.retrain.evaluate import gate
     from loraloop.retrain.launch import run_worker
@@ -243,7 +265,8 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
         return done("failed", f"timed out after max_job_seconds={config.max_job_seconds}; nothing published",
                     pairs=rows)
     if exit_.returncode < 0:
-        name = signal.Signals(-exit_.returncode).name if -exit_.returncode in signal.valid_signals() else exit_.returncode
+        number = -exit_.returncode
+        name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
         return done("killed", f"the training subprocess was killed ({name}); nothing published", pairs=rows)
     if exit_.returncode != 0 or not spec.result_file.is_file():
         return done("failed", _worker_failure(job, exit_.returncode), pairs=rows)
@@ -260,9 +283,11 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
         ref = target.publish(domain, spec.out_dir, meta, extra_files=("curves.png",))
     except (OSError, LoraloopError) as e:
         return done("failed", f"publish failed, nothing published: {e}", metrics=metrics, pairs=rows)
-    what = f"reward model {REWARD_STORE}/{domain}/v{ref.version}" if method == "reward" else ref.key
-    reason = f"published {what} ({method} from {parent.key} on {rows} rows)"
-    if method != "reward":
-        notes = notify_server(config, domain, ref.version, reason)
-        reason += "".join(f"; {n}" for n in notes)
+    if method == "reward":
+        return done("published", f"published reward model {REWARD_STORE}/{domain}/v{ref.version} (on {rows} pairs, "
+                                 f"held-out accuracy {metrics.get('reward_accuracy', math.nan):.3f})",
+                    version=ref.version, metrics=metrics, pairs=rows)
+    reason = f"published {ref.key} ({method} from {parent.key} on {rows} rows)"
+    notes = notify_server(config, domain, ref.version, reason)
+    reason += "".join(f"; {n}" for n in notes)
     return done("published", reason, version=ref.version, metrics=metrics, pairs=rows)

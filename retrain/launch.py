@@ -62,9 +62,10 @@ def _forward(stream, log, on_progress: Callable[[str], None]) -> None:
     for line in stream:
         log.write(line)
         log.flush()
-        if line.startswith(PROGRESS_PREFIX):
+        at = line.find(PROGRESS_PREFIX)  # anywhere: a library may have left a partial line on stdout
+        if at >= 0:
             try:
-                on_progress(line[len(PROGRESS_PREFIX):].rstrip("\n"))
+                on_progress(line[at + len(PROGRESS_PREFIX):].rstrip("\n"))
             except Exception:  # noqa: BLE001 - a broken progress printer must not stop the job
                 pass
 

@@ -56,8 +56,15 @@ def _step_logger(log_file: Path, method: str):
     class StepLogger(TrainerCallback):
         """One JSONL record per logged step (loss, learning rate, TRL's metrics) and a progress line."""
 
+        def __init__(self) -> None:
+            self.loop_started = self.loop_ended = 0.0
+
         def on_train_begin(self, args, state, control, **kwargs):
+            self.loop_started = time.monotonic()  # after the trainer's setup (optimizer, accelerate prepare)
             emit(f"{method}: training {state.max_steps} steps")
+
+        def on_train_end(self, args, state, control, **kwargs):
+            self.loop_ended = time.monotonic()
 
         def on_log(self, args, state, control, logs=None, **kwargs):
             if not state.is_world_process_zero or not logs:
@@ -80,7 +87,8 @@ def _sequence_tokens(dataset, max_length: int) -> int:
     total = 0
     for row in dataset:
         if {"prompt_ids", "chosen_ids", "rejected_ids"} <= columns:  # DPO: prompt + each answer
-            lengths = [len(row["prompt_ids"]) + len(row["chosen_ids"]), len(row["prompt_ids"]) + len(row["rejected_ids"])]
+            prompt = len(row["prompt_ids"])
+            lengths = [prompt + len(row["chosen_ids"]), prompt + len(row["rejected_ids"])]
         elif {"chosen_ids", "rejected_ids"} <= columns:  # reward: each side already holds its prompt
             lengths = [len(row["chosen_ids"]), len(row["rejected_ids"])]
         else:
@@ -92,14 +100,18 @@ def _sequence_tokens(dataset, max_length: int) -> int:
 def _train(trainer, spec: JobSpec, *, batch_size: int, gradient_checkpointing: bool) -> dict[str, float]:
     """Run the trainer; save the "default" adapter (never TRL's "ref" copy) on the main process."""
     config = spec.retrain_config()
+    logger = next(c for c in trainer.callback_handler.callbacks if hasattr(c, "loop_started"))
     started = time.monotonic()
     output = trainer.train()
-    seconds = time.monotonic() - started
+    wall = time.monotonic() - started
     state = trainer.state
     tokens = _sequence_tokens(trainer.train_dataset, config.max_length) * float(state.epoch or 0.0)
     if trainer.accelerator.is_main_process:
         trainer.model.save_pretrained(str(spec.out_dir), selected_adapters=["default"])
-    return {"train_seconds": seconds, "train_tokens": tokens, "train_steps": float(state.global_step),
+    # train_seconds: the training loop itself (what tokens/s is measured over); train_wall_seconds adds setup.
+    loop = (logger.loop_ended - logger.loop_started) if logger.loop_ended else wall
+    return {"train_seconds": loop, "train_wall_seconds": wall, "train_tokens": tokens,
+            "train_steps": float(state.global_step),
             "train_loss": float(output.training_loss), "batch_size": float(batch_size),
             "gradient_checkpointing": float(gradient_checkpointing)}
 
@@ -208,11 +220,12 @@ def train_ppo_job(spec: JobSpec) -> dict[str, float]:
     result = train_ppo(base_model_dir=spec.model_dir, parent_adapter_dir=spec.parent_dir, prompts=prompts,
                        reward_fn=scorer, config=ppo, output_dir=str(Path(spec.work) / "ppo"), tokenizer=tokenizer,
                        on_step=on_step)
-    seconds = time.monotonic() - started
+    wall = time.monotonic() - started
     shutil.copytree(result.adapter_dir, spec.out_dir, dirs_exist_ok=True)
     # Tokens here = generated answer tokens (what PPO samples, scores and trains on).
     tokens = sum(r["response_length"] * ppo.batch_size for r in result.history)
-    return {"train_seconds": seconds, "train_tokens": float(tokens), "train_steps": float(result.steps),
+    return {"train_seconds": sum(r["seconds"] for r in result.history), "train_wall_seconds": wall,
+            "train_tokens": float(tokens), "train_steps": float(result.steps),
             "batch_size": float(ppo.batch_size), **{f"ppo_{k}": float(v) for k, v in result.metrics.items()}}
 
 

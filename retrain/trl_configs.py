@@ -1,4 +1,4 @@
-"""The one place that turns a RetrainConfig into TRL's SFTConfig/DPOConfig/RewardConfig, PEFT's LoraConfig and model loading.
+"""The one place that turns a RetrainConfig into TRL's SFT/DPO/Reward configs, PEFT's LoraConfig and model loading.
 
 TRL's field names are kept: `RetrainConfig.beta` becomes `DPOConfig.beta`, `sft_learning_rate` becomes
 `SFTConfig.learning_rate`, and so on. On CPU the demo build's settings are reused (fp32, no bf16 autocast, no
@@ -9,7 +9,6 @@ batch the card's free memory holds (gradient checkpointing only when not even a 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,8 @@ from typing import Any
 from loraloop.config import PPOJobConfig, RetrainConfig
 from loraloop.demo.build import CPU_TRAINING_ARGS, LORA_TARGETS
 
-__all__ = ["BatchPlan", "CPU_BATCH_SIZE", "batch_plan", "dpo_config", "load_base_model", "lora_config", "plan_batch", "ppo_config",
+__all__ = ["BatchPlan", "CPU_BATCH_SIZE", "batch_plan", "dpo_config", "load_base_model", "plan_batch",
+           "ppo_config",
            "quantization_config", "resolve_device", "reward_config", "reward_lora_config", "sft_config"]
 
 CPU_BATCH_SIZE = 8
@@ -85,7 +85,8 @@ def _cuda_plan(config: RetrainConfig, model: Any, *, sequences_per_row: int, fus
                       sequences_per_row=sequences_per_row, fused_logits=fused_logits, max_batch=max(1, rows))
     if config.per_device_train_batch_size:
         return BatchPlan(batch_size=config.per_device_train_batch_size,
-                         gradient_checkpointing=plan.batch_size < config.per_device_train_batch_size,
+                         gradient_checkpointing=plan.gradient_checkpointing
+                         or plan.batch_size < config.per_device_train_batch_size,
                          estimated_bytes=plan.estimated_bytes)
     return plan
 
@@ -143,17 +144,6 @@ def reward_config(config: RetrainConfig, *, device: str, output_dir: Path, plan:
     return RewardConfig(**_common(config, device=device, output_dir=output_dir,
                                   learning_rate=config.reward_learning_rate, plan=plan, progress=progress),
                         max_length=config.max_length, eos_token=eos_token)
-
-
-def lora_config(parent_dir: Path, config: RetrainConfig):
-    """A LoraConfig with the parent adapter's rank, alpha and targets (for a fresh adapter of the same shape)."""
-    from peft import LoraConfig
-
-    parent = json.loads((parent_dir / "adapter_config.json").read_text())
-    targets = parent.get("target_modules") or LORA_TARGETS
-    return LoraConfig(r=int(parent.get("r", 8)), lora_alpha=int(parent.get("lora_alpha", 16)),
-                      lora_dropout=config.lora_dropout, target_modules=sorted(targets) if isinstance(targets, list)
-                      else targets, task_type="CAUSAL_LM")
 
 
 def reward_lora_config(config: RetrainConfig, target_modules: list[str] | str | None = None):

@@ -12,7 +12,9 @@ has `guardrail_min_answers` in the guardrail's denominator, so one bad answer do
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
+from statistics import NormalDist
 from typing import Any
 
 from loraloop.config import RolloutConfig
@@ -100,18 +102,31 @@ _RATE_GUARDRAILS = (
 )
 
 
+def _z_increase(stable_events: int, stable_n: int, canary_events: int, canary_n: int) -> float:
+    """One-sided two-proportion z statistic (pooled) for "the canary's rate is above stable's"."""
+    pooled = (stable_events + canary_events) / (stable_n + canary_n)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / stable_n + 1 / canary_n))
+    diff = canary_events / canary_n - stable_events / stable_n
+    return diff / se if se > 0 else (math.inf if diff > 0 else 0.0)
+
+
 def guardrail_breaches(step: ArmPair, rules: RolloutConfig) -> list[str]:
     """One reason per guardrail the canary breaks in this window, naming it and both arms' values."""
     stable, canary = step.stable, step.canary
+    z_needed = NormalDist().inv_cdf(rules.guardrail_confidence)
     out = []
     for name, rate, denominator, events, max_field, min_field in _RATE_GUARDRAILS:
         s_den, c_den, c_events = getattr(stable, denominator), getattr(canary, denominator), getattr(canary, events)
         if c_events < getattr(rules, min_field) or min(s_den, c_den) < rules.guardrail_min_answers:
             continue
         s_rate, c_rate, limit = getattr(stable, rate), getattr(canary, rate), getattr(rules, max_field)
-        if c_rate - s_rate > limit:
+        z = _z_increase(getattr(stable, events), s_den, c_events, c_den)
+        # Both: an increase above the limit, and one that noise at this sample size does not explain.
+        # Looking every tick inflates the false-alarm rate of this fixed-sample test; a false alarm
+        # costs a canary, not users, so the guardrail errs on the side of rolling back.
+        if c_rate - s_rate > limit and z >= z_needed:
             out.append(f"{name} guardrail: canary {c_rate:.3f} vs stable {s_rate:.3f} (+{c_rate - s_rate:.3f} > "
-                       f"max +{limit:.3f}; canary {c_events}/{c_den}, stable {getattr(stable, events)}/{s_den})")
+                       f"max +{limit:.3f}, z={z:.2f}; canary {c_events}/{c_den}, stable {getattr(stable, events)}/{s_den})")
     s_p95, c_p95 = stable.p95_latency_s, canary.p95_latency_s
     if (min(stable.answers, canary.answers) >= rules.guardrail_min_answers and s_p95 and c_p95 is not None
             and c_p95 / s_p95 > rules.max_p95_latency_ratio):

@@ -25,7 +25,7 @@ def tiny_config(*, db: Path, store: Path, model_dir: Path, work: Path, **overrid
     """A RetrainConfig for the demo model sized for CI: a few epochs, gates at their defaults."""
     values = dict(db_path=str(db), adapter_store=str(store), model=str(model_dir), work_dir=str(work),
                   min_free_bytes=0, min_pairs_sft=16, min_pairs_dpo=32, min_pairs_reward=32, min_pairs_ppo=16,
-                  device="cpu")
+                  device="cpu", eval_prompts=8, eval_max_new_tokens=64)
     return RetrainConfig(**{**values, **overrides})
 
 
@@ -59,13 +59,31 @@ async def dpo_job(server, reward_job, session_retrain_config):
 
     from loraloop.retrain.jobs import run_job
 
+    from loraloop.client import LoraloopClient
+
     assert reward_job.outcome == "published", reward_job.reason
     config = replace(session_retrain_config, server_target=f"127.0.0.1:{server.port}", admin_token=ADMIN_TOKEN,
-                     parent_version=1)
+                     parent_version=1, start_canary=True, canary_schedule=(10.0, 100.0),
+                     canary_min_rated_per_step=5_000)
     progress: list[str] = []
     # In a thread: the server runs on this event loop and must keep serving while the job calls it.
     result = await asyncio.to_thread(run_job, DOMAIN, "dpo", config, on_progress=progress.append)
-    return result, progress
+    # The job started a canary; note what the server reports, then roll it back at once so that other
+    # tests sharing this server (rollout tests use this domain too) find no rollout running.
+    # LoadAdapter pins the version into one of vLLM's max_loras slots: unload it too, so the tests after
+    # these find the server's slots as they were.
+    async with LoraloopClient(config.server_target, admin_token=ADMIN_TOKEN) as client:
+        rollouts = list(await client.get_rollout(DOMAIN))
+        if any(r.status == "running" for r in rollouts):
+            await client.set_rollout(DOMAIN, "rollback", reason="retrain test over")
+        await unload_if_loaded(client, f"{DOMAIN}@v{result.version}")
+    return result, progress, rollouts
+
+
+async def unload_if_loaded(client, key: str) -> None:
+    """Unload a version that is loaded and not active (it holds one of the engine's LoRA slots)."""
+    if any(a.ref == key and a.loaded and not a.active for a in await client.list_adapters()):
+        await client.unload_adapter(key)
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,8 @@ def write_scripted_feedback(db_file: Path, domain: str, *, limit: int = 64, spli
         for i, (messages, chosen, rejected) in enumerate(scripted_examples(domain, split=split, limit=limit)):
             good = _record(messages, chosen, f"{domain}@v1", domain, created_at + i)
             bad = _record(messages, rejected, f"{domain}@v1", domain, created_at + i)
-            items += [good, bad, SignalRecord(response_id=good.id, kind=SignalKind.THUMBS_UP, created_at=created_at + i),
+            items += [good, bad,
+                      SignalRecord(response_id=good.id, kind=SignalKind.THUMBS_UP, created_at=created_at + i),
                       SignalRecord(response_id=bad.id, kind=SignalKind.THUMBS_DOWN, created_at=created_at + i)]
         store.write_batch(items)
     finally:

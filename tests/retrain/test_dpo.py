@@ -9,7 +9,7 @@ import sqlite3
 
 from loraloop.adapters import AdapterStore, sha256_file
 from loraloop.retrain.jobs import REWARD_STORE
-from tests.retrain.conftest import DOMAIN
+from tests.retrain.conftest import DOMAIN, unload_if_loaded
 from tests.retrain.measure import answer_logprob, greedy, load_adapters
 from tests.retrain.scripted import KEYWORDS, scripted_examples
 
@@ -18,7 +18,7 @@ HELDOUT = scripted_examples(DOMAIN, split="heldout", limit=99)
 
 
 def _published(dpo_job, adapter_store):
-    result, _progress = dpo_job
+    result, _progress, _rollouts = dpo_job
     assert result.outcome == "published", result.reason
     return result, AdapterStore(adapter_store).get(DOMAIN, result.version)
 
@@ -77,17 +77,23 @@ async def test_dpo_greedy_answers_move_toward_the_preferred_kind(dpo_job, adapte
     assert stats["new"][1] <= stats["v1"][1] * 1.1, stats  # and not longer (short answers were preferred)
 
 
-async def test_the_server_serves_the_new_version(dpo_job, client, adapter_store):
-    result, progress = dpo_job
+async def test_the_job_told_the_server_and_it_serves_the_new_version(dpo_job, client, adapter_store):
+    result, progress, rollouts = dpo_job
     assert result.outcome == "published", result.reason
     key = f"{DOMAIN}@v{result.version}"
-    assert "loaded on 127.0.0.1:" in result.reason and any("worker started" in p for p in progress)
-    infos = {i.ref: i for i in await client.list_adapters()}
-    assert infos[key].loaded and not infos[key].active  # loaded by the job, kept inactive until a rollout
-    assert not any(REWARD_STORE in ref for ref in infos)  # reward models are never served
-    info = await client.load_adapter(key, keep_active=True)  # Admin.LoadAdapter again: idempotent, stays inactive
-    assert info.ref == key and info.loaded and not info.active
-    reply = await client.chat("Can my landlord keep my deposit?", adapter=key, temperature=0, max_tokens=48)
-    assert reply.adapter == key and reply.text.strip()
+    assert "loaded on 127.0.0.1:" in result.reason and f"canary of v{result.version} started" in result.reason
+    assert any("worker started" in p for p in progress)
+    # The job's SetRollout("start") made the new version the canary of the configured schedule.
+    [rollout] = [r for r in rollouts if r.canary_version == result.version]
+    assert (rollout.status, rollout.weight) == ("running", 10.0) and rollout.stable_version < result.version
+    info = await client.load_adapter(key, keep_active=True)  # Admin.LoadAdapter: loaded, not made active
+    try:
+        assert info.ref == key and info.loaded and not info.active
+        reply = await client.chat("Can my landlord keep my deposit?", adapter=key, temperature=0, max_tokens=48)
+        assert reply.adapter == key and reply.text.strip()
+    finally:
+        await unload_if_loaded(client, key)  # give the engine's LoRA slot back for the tests after this one
+    # Reward models are never served or listed.
+    assert not any(REWARD_STORE in i.ref for i in await client.list_adapters())
     assert REWARD_STORE not in AdapterStore(adapter_store).domains()
     json.dumps(result.metrics)  # plain floats: the daemon exports them as gauges

@@ -206,7 +206,7 @@ def test_on_step_sees_every_step_and_can_stop_the_run(demo_model, tmp_path):
 def test_ppo_raises_held_out_keyword_reward_over_the_parent(demo_model, tmp_path):
     base, parent = demo_paths(demo_model)
     config = PPOJobConfig(device="cpu", learning_rate=1e-3, batch_size=16, mini_batch_size=8, ppo_epochs=4, steps=25,
-                          max_new_tokens=32, temperature=0.7, init_kl_coef=0.1, target_kl=3.0, kl_horizon=40, seed=0)
+                          max_new_tokens=32, temperature=0.7, init_kl_coef=0.1, target_kl=3.0, kl_horizon=16, seed=0)
     result = train_ppo(base_model_dir=base, parent_adapter_dir=parent, prompts=prompts("train"),
                        reward_fn=keyword_reward, config=config, output_dir=str(tmp_path), progress=False)
 
@@ -284,7 +284,7 @@ def test_ppo_with_a_trl_reward_model_raises_its_held_out_score(demo_model, rewar
     base, parent = demo_paths(demo_model)
     scorer = RewardScorer.load(base, reward_model_dir, device="cpu")
     config = PPOJobConfig(device="cpu", learning_rate=1e-3, batch_size=16, mini_batch_size=8, ppo_epochs=4, steps=25,
-                          max_new_tokens=32, temperature=0.7, init_kl_coef=0.1, target_kl=3.0, kl_horizon=40, seed=0)
+                          max_new_tokens=32, temperature=0.7, init_kl_coef=0.1, target_kl=3.0, kl_horizon=16, seed=0)
     train_prompts = [r["messages"][:-1] for r in english_records("train")]
     result = train_ppo(base_model_dir=base, parent_adapter_dir=parent, prompts=train_prompts, reward_fn=scorer,
                        config=config, output_dir=str(tmp_path), progress=False)

@@ -1,12 +1,9 @@
 """TRL/PEFT configs built from RetrainConfig: TRL's names, CPU settings, QLoRA batch sizing to the card."""
 
-import json
-
 from loraloop.config import RetrainConfig
 from loraloop.retrain.trl_configs import (
     BatchPlan,
     dpo_config,
-    lora_config,
     plan_batch,
     ppo_config,
     reward_config,
@@ -33,14 +30,10 @@ def test_cpu_configs_keep_trl_names_and_turn_off_bf16_and_checkpointing(tmp_path
         assert args.save_strategy == "no" and args.report_to == []
 
 
-def test_lora_shape_comes_from_the_parent_adapter(tmp_path):
-    (tmp_path / "adapter_config.json").write_text(json.dumps({"r": 16, "lora_alpha": 32,
-                                                              "target_modules": ["v_proj", "q_proj"]}))
-    lora = lora_config(tmp_path, RetrainConfig(lora_dropout=0.05))
-    assert (lora.r, lora.lora_alpha, lora.lora_dropout) == (16, 32, 0.05)
-    assert set(lora.target_modules) == {"q_proj", "v_proj"}
-    head = reward_lora_config(RetrainConfig(reward_lora_r=4))
-    assert head.r == 4 and head.modules_to_save == ["score"] and head.task_type == "SEQ_CLS"
+def test_reward_model_lora_saves_its_scalar_head():
+    head = reward_lora_config(RetrainConfig(reward_lora_r=4, reward_lora_alpha=8), ["q_proj", "v_proj"])
+    assert (head.r, head.lora_alpha, head.task_type) == (4, 8, "SEQ_CLS")
+    assert head.modules_to_save == ["score"] and set(head.target_modules) == {"q_proj", "v_proj"}
 
 
 def test_ppo_config_maps_our_fields_and_uses_qlora_on_cuda():

@@ -118,3 +118,22 @@ def test_rollout_config_refuses_bad_values_naming_the_field(field, value):
 
 def test_rollout_config_takes_the_schedule_as_cli_strings():
     assert RolloutConfig(schedule=("10", "50", "100")).schedule == (10.0, 50.0, 100.0)
+
+
+def test_a_rate_guardrail_does_not_fire_on_noise_at_small_samples():
+    # The simulation's false rollback: 22/49 thumbs-down on the canary vs 17/49 on stable is +0.102 over a
+    # +0.100 limit, but z = 0.102 / sqrt(p(1-p)(2/49)) with p = 39/98 is 1.03, far from 1.645 (95 % one-sided).
+    rules = dataclasses.replace(RULES, guardrail_min_answers=40, min_thumbs_down=10)
+    stable = ArmCounts(answers=49, rated=49, thumbs_down=17)
+    noisy = ArmCounts(answers=49, rated=49, thumbs_down=22)
+    assert guardrail_breaches(pair(stable, noisy), rules) == []
+    # The same +0.10 with four times the sample is real: 88/196 vs 68/196 gives z = 2.06.
+    stable4 = ArmCounts(answers=196, rated=196, thumbs_down=68)
+    real = ArmCounts(answers=196, rated=196, thumbs_down=88)
+    [breach] = guardrail_breaches(pair(stable4, real), rules)
+    assert breach.startswith("thumbs_down_rate guardrail") and "z=2.06" in breach
+    # A sabotaged canary: 14/41 regenerated vs 2/60 is z ≈ 4.2 (p = 16/101), past even 99.9 % (z 3.09).
+    strict = dataclasses.replace(rules, guardrail_confidence=0.999)
+    [breach] = guardrail_breaches(pair(ArmCounts(answers=60, regenerated=2), ArmCounts(answers=41, regenerated=14)),
+                                  strict)
+    assert breach.startswith("regenerate_rate guardrail") and "z=4.1" in breach

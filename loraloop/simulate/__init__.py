@@ -1,0 +1,1 @@
+"""`loraloop simulate`: simulated users close the loop feedback -> retrain -> canary -> promotion or rollback."""
