@@ -16,9 +16,11 @@ import random
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-__all__ = ["Snapshot", "load_watermark", "new_row_count", "snapshot", "write_jsonl"]
+from loraloop.feedback.export import write_jsonl
+
+__all__ = ["Snapshot", "load_watermark", "new_row_count", "snapshot"]
 
 PAIRS_FILE = {"train": "train_pairs.jsonl", "eval": "eval_pairs.jsonl"}
 SFT_FILE = {"train": "train_sft.jsonl", "eval": "eval_sft.jsonl"}
@@ -57,27 +59,17 @@ class Snapshot:
         """The four JSONL files in TRL's conversational format, plus snapshot.json."""
         folder.mkdir(parents=True, exist_ok=True)
         for split, rows in (("train", self.train_pairs), ("eval", self.eval_pairs)):
-            write_jsonl(folder / PAIRS_FILE[split], ({"prompt": r["prompt"], "chosen": _assistant(r["chosen"]),
-                                                     "rejected": _assistant(r["rejected"])} for r in rows))
+            write_jsonl(({"prompt": r["prompt"], "chosen": _assistant(r["chosen"]),
+                          "rejected": _assistant(r["rejected"])} for r in rows), folder / PAIRS_FILE[split])
         for split, rows in (("train", self.train_sft), ("eval", self.eval_sft)):
-            write_jsonl(folder / SFT_FILE[split], ({"prompt": r["prompt"], "completion": _assistant(r["completion"])}
-                                                   for r in rows))
+            write_jsonl(({"prompt": r["prompt"], "completion": _assistant(r["completion"])} for r in rows),
+                        folder / SFT_FILE[split])
         (folder / "snapshot.json").write_text(json.dumps(
             {"domain": self.domain, **self.summary(), "lineage": list(self.lineage)}, indent=1) + "\n")
 
 
 def _assistant(text: str) -> list[dict[str, str]]:
     return [{"role": "assistant", "content": text}]
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write rows as UTF-8 JSON lines; returns how many."""
-    n = 0
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
 
 
 def load_watermark(metadata: dict[str, Any]) -> dict[str, float]:

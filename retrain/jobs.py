@@ -30,7 +30,8 @@ from typing import Any, Callable
 from loraloop.adapters import METADATA_FILE, WEIGHTS_FILE, AdapterRef, AdapterStore, sha256_file
 from loraloop.config import RETRAIN_METHODS, RetrainConfig
 from loraloop.errors import InvalidArgument, LoraloopError, StoreError
-from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot, write_jsonl
+from loraloop.feedback.export import write_jsonl
+from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot
 from loraloop.retrain.spec import JobSpec
 
 __all__ = ["METHODS", "OUTCOMES", "REWARD_STORE", "JobResult", "pending_pairs", "resolve_paths", "reward_store",
@@ -233,7 +234,7 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
     job = _job_dir(config, domain, method)
     try:
         snap.write(job / "data")
-        write_jsonl(job / "reference.jsonl", _reference_rows(config, model_dir, domain, snap))
+        write_jsonl(_reference_rows(config, model_dir, domain, snap), job / "reference.jsonl")
         spec = JobSpec(method=method, domain=domain, model_dir=str(model_dir), parent_dir=str(parent.path),
                        parent=parent.key, reward_dir=str(reward_ref.path) if reward_ref else "",
                        reference_file=str(job / "reference.jsonl"), work=str(job),
