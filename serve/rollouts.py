@@ -84,11 +84,8 @@ class RolloutService:
                                         stable_version=state.stable_version, canary_version=state.canary_version,
                                         reason=request.reason, state=state))
         else:
-            transition = await asyncio.to_thread(getattr(self.controller, action), domain, request.reason)
-            await self.apply(transition)
-            state = transition.state
+            await self.apply(await asyncio.to_thread(getattr(self.controller, action), domain, request.reason))
         [described] = await asyncio.to_thread(self._describe_all, domain, DEFAULT_EVENTS)
-        assert described.id == state.id
         return described
 
     async def _start(self, request: pb.SetRolloutRequest) -> RolloutState:

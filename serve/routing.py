@@ -48,10 +48,10 @@ class Decision:
 class RequestRouter:
     """Client choice first; otherwise the intent router; a domain request then gets its user's arm."""
 
-    def __init__(self, *, intent: IntentRouterLike | None, arms: ArmSource | None, domains: Callable[[], set[str]]):
+    def __init__(self, *, intent: IntentRouterLike | None, arms: ArmSource | None, serves: Callable[[str], bool]):
         self.intent = intent   # swapped in place by Admin.ReloadRouter
         self._arms = arms
-        self._domains = domains  # () -> set of domains with a published adapter
+        self._serves = serves  # domain -> whether an adapter version serves it (in memory: no disk per request)
 
     def decide(self, call: ChatCall) -> Decision:
         """The decision for one validated call (pure CPU work: no I/O on the request path)."""
@@ -63,7 +63,7 @@ class RequestRouter:
         if not call.routed or self.intent is None:
             return Decision(spec=None, arm=ARM_STABLE, route_domain="", route_confidence=0.0, routed=False)
         route = self.intent.route(call.messages)
-        if route.fallback or route.domain not in self._domains():
+        if route.fallback or not self._serves(route.domain):
             # "general", a low-confidence guess, or a domain without an adapter: the base model answers.
             return Decision(spec=None, arm=ARM_STABLE, route_domain=route.domain, route_confidence=route.confidence,
                             routed=True, low_confidence=route.fallback)

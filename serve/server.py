@@ -152,7 +152,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         await registry.start()
         intent = IntentRoutes(router_config, RouteMetrics(metrics.registry))
         await intent.load()
-        routing = RequestRouter(intent=intent.router, arms=controller, domains=lambda: set(store.domains()))
+        routing = RequestRouter(intent=intent.router, arms=controller,
+                                serves=lambda domain: registry.active(domain) is not None)
         intent.on_reload = lambda router: setattr(routing, "intent", router)
         chat = ChatService(engine=engine, registry=registry, tokenizer=tokenizer, config=config, metrics=metrics,
                            routing=routing, feedback=feedback, feedback_db=db_file, on_route=intent.observe)
