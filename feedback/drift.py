@@ -22,6 +22,7 @@ from loraloop.config import FeedbackConfig
 from loraloop.feedback.drift_stats import (DRIFT_METRICS, DriftThresholds, crossed, js_excess, psi, rate,
                                            threshold_for)
 from loraloop.feedback.metrics import FeedbackMetrics
+from loraloop.feedback.schema import write_transaction
 
 __all__ = ["DriftMonitor", "Windows", "hf_logprob_scorer", "plot_history"]
 
@@ -102,7 +103,7 @@ class DriftMonitor:
         over = crossed(values, self.thresholds)
         db = self._db()
         try:
-            with db.atomic():
+            with write_transaction(db.conn):
                 db["drift_snapshots"].insert_all([
                     {"adapter": w.adapter, "metric": m, "value": values[m], "threshold": threshold_for(m, self.thresholds),
                      "crossed": int(m in over), "reference_answers": len(w.reference),

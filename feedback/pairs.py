@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from loraloop.feedback.pii import scrub_text
+from loraloop.feedback.schema import write_transaction
 from loraloop.feedback.store import SignalKind
 
 __all__ = ["BuildReport", "Judgement", "PairBuilder", "STRENGTH", "judge"]
@@ -97,16 +98,17 @@ class PairBuilder:
 
     def build(self) -> BuildReport:
         """Re-judge every group touched since the last build; add new pairs, drop overruled ones."""
-        signal_mark, response_mark = self._watermark("pairs.signal_id"), self._watermark("pairs.response_rowid")
-        top_signal = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM signals").fetchone()[0]
-        top_response = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM responses").fetchone()[0]
-        groups = self.db.execute(
-            "SELECT DISTINCT r.context_hash, r.domain FROM responses r JOIN signals s ON s.response_id = r.id "
-            "WHERE s.id > ? AND s.id <= ? "
-            "UNION SELECT DISTINCT context_hash, domain FROM responses WHERE rowid > ? AND rowid <= ?",
-            [signal_mark, top_signal, response_mark, top_response]).fetchall()
         added = removed = labels = 0
-        with self.db.atomic():
+        # Watermarks are read under the write lock: two builders (server, daemon) never judge the same span twice.
+        with write_transaction(self.db.conn):
+            signal_mark, response_mark = self._watermark("pairs.signal_id"), self._watermark("pairs.response_rowid")
+            top_signal = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM signals").fetchone()[0]
+            top_response = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM responses").fetchone()[0]
+            groups = self.db.execute(
+                "SELECT DISTINCT r.context_hash, r.domain FROM responses r JOIN signals s ON s.response_id = r.id "
+                "WHERE s.id > ? AND s.id <= ? "
+                "UNION SELECT DISTINCT context_hash, domain FROM responses WHERE rowid > ? AND rowid <= ?",
+                [signal_mark, top_signal, response_mark, top_response]).fetchall()
             for context, domain in groups:
                 a, r, n = self._rebuild_group(context, domain, top_signal)
                 added, removed, labels = added + a, removed + r, labels + n

@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
+from typing import Iterator
 
 from sqlite_utils import Database
 
-__all__ = ["MIGRATIONS", "migrate"]
+__all__ = ["MIGRATIONS", "migrate", "write_transaction"]
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT (rolled back on any error); a savepoint when already inside a transaction.
+
+    Every write to the feedback database goes through here rather than sqlite-utils' `atomic()`, whose
+    plain (deferred) BEGIN takes the write lock only at the first write: a transaction that reads first
+    and then writes while another connection is committing is a deadlock SQLite answers at once with
+    "database is locked", without waiting out the busy timeout. Taking the write lock up front makes the
+    second writer wait its turn instead, and reads inside see the state the writes replace.
+    """
+    if conn.in_transaction:
+        with Database(conn).atomic():
+            yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:  # an error may already have ended it
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 # Append only: a released migration never changes; a new schema change is a new named entry.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -184,14 +211,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 
 def migrate(db: Database) -> list[str]:
-    """Apply every migration not yet recorded; return the names applied now."""
+    """Apply every migration not yet recorded; return the names applied now (safe with concurrent migrators)."""
     db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
     done = {row[0] for row in db.execute("SELECT name FROM schema_migrations").fetchall()}
     applied = []
     for name, sql in MIGRATIONS:
         if name in done:
             continue
-        with db.atomic():
+        with write_transaction(db.conn):
+            # Checked under the write lock: another process may have applied it since we looked.
+            if db.execute("SELECT 1 FROM schema_migrations WHERE name = ?", [name]).fetchone():
+                continue
             for statement in (s.strip() for s in sql.split(";")):
                 if statement:
                     db.execute(statement)

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from loraloop.errors import InvalidArgument, ResponseNotFound
 from loraloop.feedback.pii import scrub_text
-from loraloop.feedback.schema import migrate
+from loraloop.feedback.schema import migrate, write_transaction
 
 __all__ = ["ErrorRecord", "FeedbackStore", "ResponseRecord", "SignalAck", "SignalKind", "SignalRecord", "context_hash",
            "response_exists"]
@@ -131,7 +131,7 @@ class FeedbackStore:
         """
         results: list[SignalAck | None | Exception] = []
         recorded: list[tuple[str, int | None, str]] = []
-        with self.db.atomic():
+        with write_transaction(self.db.conn):
             for item in items:
                 self._batch_signals = []
                 try:
@@ -216,7 +216,7 @@ class FeedbackStore:
         """Replace answers and prompts recorded before `older_than` (epoch s) by their PII-scrubbed form."""
         rows = self.db.execute("SELECT id, text, messages FROM responses WHERE created_at < ? AND scrubbed = 0",
                                [older_than]).fetchall()
-        with self.db.atomic():
+        with write_transaction(self.db.conn):
             for rid, text, messages in rows:
                 clean = [{**m, "content": scrub_text(m["content"])} for m in json.loads(messages)]
                 self.db.execute("UPDATE responses SET text = ?, messages = ?, scrubbed = 1 WHERE id = ?",

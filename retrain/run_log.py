@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from sqlite_utils import Database
 
-from loraloop.feedback.schema import migrate
+from loraloop.feedback.schema import migrate, write_transaction
 from loraloop.retrain.triggers import DriftEvent, LastRun
 
 __all__ = ["RUNNING", "RunLog"]
@@ -47,7 +47,7 @@ class RunLog:
 
     def start(self, domain: str, method: str, trigger_reason: str, started_at: float) -> int:
         """Record a job that starts now; returns its run id."""
-        with self._db() as db, db.atomic():
+        with self._db() as db, write_transaction(db.conn):
             return int(db["retrain_runs"].insert({
                 "domain": domain, "method": method, "outcome": RUNNING, "version": None,
                 "trigger_reason": trigger_reason, "reason": "", "metrics": "{}", "pairs": 0,
@@ -57,7 +57,7 @@ class RunLog:
         """Complete a run's row from its JobResult (outcome given separately: the daemon normalises it)."""
         metrics = {k: v for k, v in dict(result.metrics).items()
                    if isinstance(v, (int, float)) and math.isfinite(float(v))}
-        with self._db() as db, db.atomic():
+        with self._db() as db, write_transaction(db.conn):
             db["retrain_runs"].update(run_id, {
                 "outcome": outcome, "version": result.version, "reason": result.reason,
                 "metrics": json.dumps(metrics, sort_keys=True), "pairs": int(result.pairs),
@@ -65,7 +65,7 @@ class RunLog:
 
     def close_abandoned(self, domain: str, now: float) -> int:
         """Mark the domain's rows still "running" as killed (call only while holding the domain lock)."""
-        with self._db() as db, db.atomic():
+        with self._db() as db, write_transaction(db.conn):
             cursor = db.execute(
                 "UPDATE retrain_runs SET outcome = 'killed', finished_at = ?, "
                 "reason = 'the daemon running it stopped before the job ended' "

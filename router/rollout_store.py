@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlite_utils import Database
 
-from loraloop.feedback.schema import migrate
+from loraloop.feedback.schema import migrate, write_transaction
 from loraloop.router.arms import CANARY, STABLE
 from loraloop.router.rollout_model import ACTIVE_STATUSES, RolloutEvent, RolloutState, rules_from_spec
 from loraloop.router.rollout_rules import ArmCounts, ArmPair
@@ -65,18 +63,6 @@ def connect(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite3.Connect
     conn.execute("PRAGMA foreign_keys=ON")
     migrate(Database(conn))
     return conn
-
-
-@contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT (rolled back on any error): reads inside see the state the writes replace."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _state(row: sqlite3.Row) -> RolloutState:
