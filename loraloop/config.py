@@ -562,14 +562,16 @@ class SimulateConfig:
     dwell_prob: float = setting(0.3, "Chance a user's reading time is reported (DWELL, longer when happier).")
     eval_share: float = setting(0.3, "Share of the domain's held-out corpus prompts kept out of the users' pool, "
                                      "for measuring versions.")
-    eval_samples: int = setting(4, "Seeded answers per held-out prompt when a version's preference score is measured.")
+    eval_samples: int = setting(8, "Seeded answers per held-out prompt when a version's preference score is measured.")
     retrain: bool = setting(True, "Let the real retrain daemon train, publish and canary a new version.")
     method: str = setting("dpo", "Retraining method the daemon runs (sft, dpo, reward or ppo).")
     min_pairs: int = setting(300, "New preference pairs before the daemon trains (its min_new_pairs and the job's minimum).")
     train_learning_rate: float = setting(1e-3, "Learning rate of each retrain job (RetrainConfig.dpo_learning_rate / "
                                               "sft_learning_rate, by method).")
-    train_max_steps: int = setting(0, "Optimizer steps of each retrain job (RetrainConfig.max_steps); 0 = its epochs. "
-                                       "Bounded so a growing pool of pairs does not drift the adapter ever further.")
+    train_max_steps: int = setting(200, "Optimizer steps of each retrain job (RetrainConfig.max_steps); 0 = its epochs. "
+                                         "Bounded so a growing pool of pairs does not drift the adapter ever further.")
+    train_beta: float = setting(0.5, "dpo: TRL's beta of each retrain job (RetrainConfig.beta). Higher than the job's "
+                                     "default 0.1: it keeps the policy near its parent while the answers shorten.")
     max_perplexity_increase: float = setting(0.3, "The job gate's forgetting check (RetrainConfig field of the same "
                                                   "name): users who want short answers pull away from the reference set.")
     canary_schedule: tuple[float, ...] = setting((5.0, 25.0, 50.0, 100.0), "Canary weights in percent of the new "
@@ -616,7 +618,7 @@ class SimulateConfig:
                  self.train_max_steps, "expected an integer >= 0")
         _require(0.0 <= self.max_perplexity_increase < float("inf"), "max_perplexity_increase",
                  self.max_perplexity_increase, "expected a finite share >= 0")
-        for name in ("sabotage_learning_rate", "train_learning_rate"):
+        for name in ("sabotage_learning_rate", "train_learning_rate", "train_beta"):
             _require(0.0 < getattr(self, name) < float("inf"), name, getattr(self, name), "expected a finite number > 0")
         _require(self.regenerate_below < self.copy_above, "regenerate_below", self.regenerate_below,
                  f"must be below copy_above={self.copy_above}")

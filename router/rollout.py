@@ -20,7 +20,6 @@ import re
 import sqlite3
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Collection
 
@@ -161,7 +160,7 @@ class RolloutController:
         reason = _check_reason(reason)
         self._check_published(domain, (stable_version, canary_version))
         now = self._clock()
-        state = RolloutState(id=f"{domain}-v{canary_version}-{uuid.uuid4().hex[:8]}", domain=domain,
+        state = RolloutState(id="", domain=domain,
                              stable_version=stable_version, canary_version=canary_version, step_index=0,
                              weight_pct=rules.schedule[0], status=RUNNING, rules=rules, started_at=now,
                              step_started_at=now, updated_at=now)
@@ -173,6 +172,7 @@ class RolloutController:
                         raise FailedPrecondition(
                             f"domain {domain!r} already has an active rollout {current.id} (v{current.stable_version}"
                             f" -> v{current.canary_version}, {current.status}); promote or roll it back first")
+                    state = dataclasses.replace(state, id=store.next_rollout_id(self._conn, domain, canary_version))
                     store.insert_rollout(self._conn, state, dataclasses.asdict(rules))
                     store.insert_event(self._conn, state=state, decision="start", from_weight_pct=0.0,
                                        reason=f"operator: {reason}" if reason else "operator", counts={},

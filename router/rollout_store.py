@@ -23,7 +23,7 @@ from loraloop.router.rollout_rules import ArmCounts, ArmPair
 
 __all__ = ["CLIENT_SIDE_STATUSES", "active_rollout", "connect", "get_rollout", "insert_event",
            "insert_rollout", "latest_rollouts", "read_events", "rollouts_of",
-           "update_rollout", "window_counts", "write_transaction"]
+           "next_rollout_id", "update_rollout", "window_counts", "write_transaction"]
 
 # Failures caused by the request, not the adapter: stored for the record, never counted by the guardrail.
 CLIENT_SIDE_STATUSES = frozenset({"CANCELLED", "INVALID_ARGUMENT", "NOT_FOUND", "UNAUTHENTICATED",
@@ -97,6 +97,16 @@ def rollouts_of(conn: sqlite3.Connection, domain: str, limit: int) -> list[Rollo
     """A domain's rollouts, newest first."""
     rows = conn.execute("SELECT * FROM rollouts WHERE domain = ? ORDER BY rowid DESC LIMIT ?", [domain, limit])
     return [_state(row) for row in rows.fetchall()]
+
+
+def next_rollout_id(conn: sqlite3.Connection, domain: str, canary_version: int) -> str:
+    """`<domain>-v<canary>-r<n>`, n = the domain's n-th rollout: unique, and the same in a replayed run.
+
+    Arms hash (rollout id, user), so a deterministic id makes a seeded simulation put the same users on
+    the canary every time; call it inside the write transaction that inserts the rollout.
+    """
+    n = conn.execute("SELECT COUNT(*) FROM rollouts WHERE domain = ?", [domain]).fetchone()[0] + 1
+    return f"{domain}-v{canary_version}-r{n}"
 
 
 def insert_rollout(conn: sqlite3.Connection, state: RolloutState, spec: dict) -> None:

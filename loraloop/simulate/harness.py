@@ -16,13 +16,17 @@ from loraloop.simulate.report import SimReport
 
 __all__ = ["FAST_PROFILE", "FAST_ROLLOUT", "profile", "run_attached", "run_with_own_server", "work_dir_for"]
 
-# --fast: a CI-sized run on 2 cores - fewer users, short answers, more of them rated, a short schedule.
-FAST_PROFILE: dict[str, Any] = dict(users=48, max_rounds=40, post_rounds=2, max_tokens=48, rate_prob=0.4,
-                                    min_pairs=150, canary_schedule=(25.0, 50.0, 100.0), canary_min_rated_per_step=15,
-                                    eval_samples=2, sabotage_min_rated_per_step=40)
-# The server's rollout rules under --fast: looks twice a second, guardrails armed after a small sample.
+# --fast: a CI-sized run on 2 cores - short answers, more of them rated, a short schedule. 96 users rate about
+# 50 answers a round: enough for the sequential test to call a ~5-point better canary "not worse" within a
+# 10-point margin after ~10 rounds at 50 % (a 5-point margin needs ~600 rated per arm: the full profile).
+FAST_PROFILE: dict[str, Any] = dict(users=96, max_rounds=40, post_rounds=2, max_tokens=48, rate_prob=0.4,
+                                    min_pairs=800, canary_schedule=(25.0, 50.0, 100.0), canary_min_rated_per_step=15,
+                                    eval_share=0.4, eval_samples=8, sabotage_min_rated_per_step=60)
+# The server's rollout rules under --fast: looks twice a second, guardrails armed after a small sample, the
+# test's margin and mixing prior sized to the fast sample (see above), and a bound on an undecided last step.
 FAST_ROLLOUT: dict[str, Any] = dict(tick_interval_s=0.5, min_rated_per_step=15, guardrail_min_answers=60,
-                                    test_min_rated=20, min_thumbs_down=8, min_regenerates=5)
+                                    test_min_rated=20, min_thumbs_down=8, min_regenerates=5,
+                                    non_inferiority_margin=0.1, mixing_tau=0.1, max_rated_at_last_step=400)
 
 
 def profile(fast: bool, given: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:

@@ -50,19 +50,11 @@ def build_pairs(db_path: str) -> int:
 
     from loraloop.feedback.pairs import PairBuilder
 
-    # The build reads, then writes in the same transaction: when the server's writer commits in between,
-    # SQLite answers "database is locked" at once (no busy wait can help a stale snapshot). Start over.
-    for attempt in range(20):
-        conn = sqlite3.connect(db_path, timeout=60)
-        try:
-            return PairBuilder(Database(conn)).build().pairs_added
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) or attempt == 19:
-                raise
-        finally:
-            conn.close()
-        time.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")
+    conn = sqlite3.connect(db_path, timeout=60)
+    try:
+        return PairBuilder(Database(conn)).build().pairs_added
+    finally:
+        conn.close()
 
 
 def _pairs_of(db_path: str, domain: str) -> int:
@@ -109,6 +101,7 @@ class Simulation:
             min_pairs_sft=max(1, config.min_pairs // 2), min_pairs_ppo=max(1, config.min_pairs // 2), seed=config.seed,
             max_steps=config.train_max_steps, max_perplexity_increase=config.max_perplexity_increase,
             dpo_learning_rate=config.train_learning_rate, sft_learning_rate=config.train_learning_rate,
+            beta=config.train_beta,
             server_target=target.address, admin_token=target.admin_token, start_canary=True,
             canary_schedule=config.canary_schedule, canary_min_rated_per_step=config.canary_min_rated_per_step)
         self.answers: list[dict[str, Any]] = []

@@ -194,7 +194,8 @@ def save_chart(report: SimReport, path: Path) -> Path:
         for e in r.events:
             if e["decision"] in ("promote", "rollback"):
                 x = e["created_at"] - report.config.get("_started_at", 0.0)
-                rate_ax.axvline(x, color="green" if e["decision"] == "promote" else "red", alpha=0.4)
+                rate_ax.axvline(x, color="green" if e["decision"] == "promote" else "red", alpha=0.4,
+                                label=f"v{r.canary_version} {'promoted' if e['decision'] == 'promote' else 'rolled back'}")
     rate_ax.set_xlabel("seconds since start")
     rate_ax.set_ylabel("thumbs-up rate among rated answers (per round)")
     rate_ax.set_ylim(0, 1)

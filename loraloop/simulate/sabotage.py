@@ -55,6 +55,6 @@ def sabotage_config(retrain: RetrainConfig, config: SimulateConfig, scratch_db: 
     """The retrain config of the sabotage job: rambling rows, a high learning rate, the gate's checks opened."""
     return dataclasses.replace(
         retrain, db_path=str(scratch_db), parent_version=parent_version, sft_learning_rate=config.sabotage_learning_rate,
-        preference_tolerance=1.0, max_perplexity_increase=1000.0, max_reward_drop=1000.0, min_eos_rate=0.0,
+        preference_tolerance=1.0, max_perplexity_increase=1000.0, max_reward_drop=1000.0, min_eos_rate=0.0, min_pairs_sft=1,
         start_canary=bool(retrain.server_target),
         canary_schedule=config.sabotage_schedule, canary_min_rated_per_step=config.sabotage_min_rated_per_step)

@@ -254,3 +254,19 @@ def test_one_domains_failing_count_does_not_hide_anothers_transition(db, store, 
     monkeypatch.setattr(rollout_store, "window_counts", flaky)
     assert [(t.domain, t.decision) for t in ctl.tick()] == [("finance", "rollback")]
     assert ctl.status("medical")[0].status == "running"
+
+
+def test_rollout_ids_are_deterministic_so_a_replayed_run_splits_users_the_same_way(tmp_path, clock):
+    def two_rollouts(db):
+        FeedbackStore(db).close()
+        ctl = controller(db, clock=clock)
+        first = ctl.start("medical", 2, stable_version=1)
+        ctl.rollback("medical")
+        second = ctl.start("medical", 2, stable_version=1)
+        other = ctl.start("legal", 2, stable_version=1)
+        return ctl, [first.id, second.id, other.id]
+
+    ctl_a, ids_a = two_rollouts(tmp_path / "a.sqlite")
+    ctl_b, ids_b = two_rollouts(tmp_path / "b.sqlite")
+    assert ids_a == ids_b == ["medical-v2-r1", "medical-v2-r2", "legal-v2-r1"]
+    assert [ctl_a.arm_for("medical", u) for u in UNITS] == [ctl_b.arm_for("medical", u) for u in UNITS]

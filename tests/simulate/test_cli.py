@@ -16,6 +16,7 @@ from loraloop.cli import main
     (["--rate-prob", "1.5"], "rate_prob=1.5"),
     (["--domain", "general"], "domain='general'"),
     (["--method", "rlhf"], "method='rlhf'"),
+    (["--train-beta", "0"], "train_beta=0"),
     (["--fast", "--rollout-guardrail-min-answers", "0"], "guardrail_min_answers=0"),
     (["--target", "127.0.0.1:1"], "missing --feedback-db, --adapter-store"),
     (["--target", "127.0.0.1:1", "--feedback-db", "/nonexistent/fb.sqlite", "--adapter-store", "/tmp"],
