@@ -189,6 +189,8 @@ class RetrainDaemonConfig:
             "retrain_on_drift, drift_metrics with '+' between names), e.g. 'legal.method=sft'.")
     poll_interval_s: float = setting(60.0, "Seconds between two looks at the triggers.")
     failure_cooldown_s: float = setting(1800.0, "Seconds a domain waits after a run that did not publish, whatever fires.")
+    drift_min_interval_s: float = setting(21600.0, "Seconds since the last run before drift alone may start another: "
+                                                   "drift lasts while users' habits change; one run per span, not per event.")
     state_dir: str = setting("", "Folder of the domain and GPU lock files; empty = <home>/retrain.")
     gpu_slots: int = setting(0, "Jobs that may run at once (one per GPU); 0 = the CUDA device count, 1 on CPU.")
     metrics_host: str = setting("127.0.0.1", "Address the /metrics HTTP server binds.")
@@ -200,7 +202,7 @@ class RetrainDaemonConfig:
         from loraloop.feedback.drift_stats import DRIFT_METRICS  # lazy: feedback imports this module
 
         _require(self.method in RETRAIN_METHODS, "method", self.method, f"expected one of {RETRAIN_METHODS}")
-        for name in ("schedule_interval_s", "failure_cooldown_s", "shutdown_grace_s"):
+        for name in ("schedule_interval_s", "failure_cooldown_s", "drift_min_interval_s", "shutdown_grace_s"):
             value = getattr(self, name)
             _require(isinstance(value, (int, float)) and value >= 0 and value != float("inf"), name, value,
                      "expected a finite number of seconds >= 0")

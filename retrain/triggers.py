@@ -26,11 +26,13 @@ class TriggerPolicy:
     retrain_on_drift: bool = False
     drift_metrics: tuple[str, ...] = ()
     failure_cooldown_s: float = 0.0
+    drift_min_interval_s: float = 0.0
 
     @classmethod
     def for_domain(cls, config: RetrainDaemonConfig, domain: str) -> "TriggerPolicy":
         """The policy of `domain` under `config`."""
-        return cls(**config.domain_settings(domain), failure_cooldown_s=config.failure_cooldown_s)
+        return cls(**config.domain_settings(domain), failure_cooldown_s=config.failure_cooldown_s,
+                   drift_min_interval_s=config.drift_min_interval_s)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,7 +118,11 @@ def decide(policy: TriggerPolicy, state: DomainState) -> Decision:
     if policy.retrain_on_drift:
         since = last.started_at if last is not None else state.baseline_at
         drift = _drift_reason(policy, state, since)
-        if drift:
+        waited = state.now - last.finished_at if last is not None else None
+        if drift and waited is not None and waited < policy.drift_min_interval_s:
+            # Drift persists while it lasts: without a gap every run would be followed by another.
+            idle.append(f"{drift} but last run {_seconds(waited)} ago < {_seconds(policy.drift_min_interval_s)}")
+        elif drift:
             fired.append(drift)
         else:
             idle.append("drift: no event since " + ("last run" if last is not None else "current version"))

@@ -53,6 +53,21 @@ def test_drift_event_newer_than_the_last_run_start_fires():
     assert not decide(p, state(last_run=ran, drift_events=[older])).due
 
 
+def test_lasting_drift_starts_one_run_per_min_interval_not_one_per_event():
+    p = policy(retrain_on_drift=True, drift_min_interval_s=3600)
+    ran = LastRun(outcome="published", started_at=NOW - 1000, finished_at=NOW - 500)
+    newer = DriftEvent(metric="prompt_js", value=0.21, threshold=0.10, created_at=NOW - 10)
+    held = decide(p, state(last_run=ran, drift_events=[newer]))
+    assert not held.due and held.reason == "drift: prompt_js 0.21 > 0.10 but last run 500 s ago < 3600 s"
+    long_ago = LastRun(outcome="published", started_at=NOW - 5000, finished_at=NOW - 3600)
+    assert decide(p, state(last_run=long_ago, drift_events=[newer])).due
+    assert decide(p, state(drift_events=[newer])).due  # never ran: nothing to wait for
+    # The gap holds back drift only: new pairs still start a run.
+    both = decide(policy(retrain_on_drift=True, drift_min_interval_s=3600, min_new_pairs=10),
+                  state(last_run=ran, drift_events=[newer], pending_pairs=12))
+    assert both.due and both.reason == "pairs: 12 new ≥ 10"
+
+
 def test_drift_ignores_unwatched_metrics_and_reports_the_newest_event_per_metric():
     p = policy(retrain_on_drift=True, drift_metrics=("thumbs_down_rate",))
     events = [DriftEvent(metric="prompt_js", value=0.5, threshold=0.1, created_at=NOW - 5)]
@@ -106,6 +121,7 @@ def test_policy_for_a_domain_applies_its_overrides():
     ("schedule_interval_s", -1.0),
     ("schedule_interval_s", float("nan")),
     ("failure_cooldown_s", float("inf")),
+    ("drift_min_interval_s", -1.0),
     ("poll_interval_s", 0.0),
     ("min_new_pairs", -1),
     ("gpu_slots", -1),
