@@ -163,3 +163,39 @@ def test_judge(kinds, chars, expected):
 def test_dwell_margin_must_be_a_margin(store):
     with pytest.raises(ValueError, match="dwell_negative_ms_per_char=50"):
         PairBuilder(store.db, dwell_positive_ms_per_char=40, dwell_negative_ms_per_char=50)
+
+
+def test_a_popular_prompt_pairs_each_answer_a_bounded_number_of_times(store):
+    # 30 thumbs-up and 30 thumbs-down answers to one prompt: 900 pairs unbounded, 4 per chosen answer here.
+    for i in range(60):
+        say(store, f"p{i:02d}", "popular")
+        signal(store, f"p{i:02d}", K.THUMBS_UP if i % 2 else K.THUMBS_DOWN)
+    say(store, "regen-bad", "popular")
+    say(store, "regen-good", "popular", regenerate_of="regen-bad")
+    signal(store, "regen-good", K.THUMBS_UP)
+    PairBuilder(store.db).build()
+    got = pairs(store)
+    per_chosen = {}
+    for chosen, _ in got:
+        per_chosen[chosen] = per_chosen.get(chosen, 0) + 1
+    # 30 ups, regen-good, and regen-bad (regenerated, which still beats a thumbs-down): 4 pairs each.
+    assert len(per_chosen) == 32 and set(per_chosen.values()) == {4}
+    assert len(got) == 32 * 4
+    # The strongest evidence is kept first: regen-good's pairs include the answer it replaced.
+    assert ("regen-good", "regen-bad") in got
+    # Nearest earlier answers first: p31 (up) pairs with the downs just before it, not the oldest ones;
+    # p01 has one earlier down and fills its other places with the nearest later ones.
+    assert {r for c, r in got if c == "p31"} == {"p30", "p28", "p26", "p24"}
+    assert {r for c, r in got if c == "p01"} == {"p00", "p02", "p04", "p06"}
+    # More answers later do not displace the pairs already stored (only add their own).
+    before = set(got)
+    for i in range(60, 70):
+        say(store, f"p{i:02d}", "popular")
+        signal(store, f"p{i:02d}", K.THUMBS_UP if i % 2 else K.THUMBS_DOWN)
+    report = PairBuilder(store.db).build()
+    assert report.pairs_removed == 0 and before <= set(pairs(store))
+
+
+def test_the_pair_cap_must_be_positive(store):
+    with pytest.raises(ValueError, match="max_pairs_per_chosen=0"):
+        PairBuilder(store.db, max_pairs_per_chosen=0)
