@@ -171,7 +171,7 @@ def format_report(report: SimReport) -> str:
 
 
 def save_chart(report: SimReport, path: Path) -> Path:
-    """PNG: thumbs-up rate per version per round (left axis) and the canary weight (right axis) over time."""
+    """PNG: each version's thumbs-up rate so far (left axis) and the canary weight (right axis) over time."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -181,13 +181,22 @@ def save_chart(report: SimReport, path: Path) -> Path:
     weight_ax = rate_ax.twinx()
     adapters = sorted({a for p in report.timeline for a in p.thumbs if a.startswith(report.domain + "@")})
     for adapter in adapters:
-        xs, ys = [], []
+        # Cumulative, with its Wilson band: a 5 % canary gets a rating or two a round, and per-round rates
+        # would jump between 0 and 1; the last point is the report's rate for the version.
+        xs, ys, lows, highs = [], [], [], []
+        total_up = total_rated = 0
         for p in report.timeline:
             up, rated = p.thumbs.get(adapter, (0, 0))
+            total_up, total_rated = total_up + up, total_rated + rated
             if rated:
+                low, high = wilson_interval(total_up, total_rated)
                 xs.append(p.elapsed_s)
-                ys.append(up / rated)
-        rate_ax.plot(xs, ys, marker="o", markersize=3, linewidth=1, label=f"{adapter} thumbs-up rate")
+                ys.append(total_up / total_rated)
+                lows.append(low)
+                highs.append(high)
+        [line] = rate_ax.plot(xs, ys, marker="o", markersize=3, linewidth=1,
+                              label=f"{adapter} thumbs-up rate so far (95 % band)")
+        rate_ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.15)
     weight_ax.step([p.elapsed_s for p in report.timeline], [p.canary_weight for p in report.timeline], where="post",
                    color="black", linestyle="--", label="canary weight %")
     for r in report.rollouts:
@@ -197,7 +206,7 @@ def save_chart(report: SimReport, path: Path) -> Path:
                 rate_ax.axvline(x, color="green" if e["decision"] == "promote" else "red", alpha=0.4,
                                 label=f"v{r.canary_version} {'promoted' if e['decision'] == 'promote' else 'rolled back'}")
     rate_ax.set_xlabel("seconds since start")
-    rate_ax.set_ylabel("thumbs-up rate among rated answers (per round)")
+    rate_ax.set_ylabel("thumbs-up rate among rated answers (cumulative)")
     rate_ax.set_ylim(0, 1)
     weight_ax.set_ylabel("canary weight (%)")
     weight_ax.set_ylim(0, 105)
