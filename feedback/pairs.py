@@ -156,31 +156,33 @@ class PairBuilder:
     def _pairs(self, answers, judged, signals, context, domain, prompt) -> Iterable[dict[str, Any]]:
         now = time.time()
         base = {"context_hash": context, "domain": domain, "prompt": prompt, "created_at": now}
+        clean = {a["id"]: scrub_text(a["text"]) for a in answers}  # once per answer, not once per pair
         for a in answers:
             for s in signals[a["id"]]:
                 if s["kind"] == SignalKind.CORRECTION.value:
                     yield {**base, "pair_key": f"correction:{s['id']}", "chosen": scrub_text(s["correction_text"]),
-                           "rejected": scrub_text(a["text"]), "source": "correction", "weight": WEIGHT[5],
+                           "rejected": clean[a["id"]], "source": "correction", "weight": WEIGHT[5],
                            "chosen_response_id": None, "rejected_response_id": a["id"], "chosen_adapter": "user",
                            "rejected_adapter": a["adapter"], "signal_ids": json.dumps([s["id"]])}
         for i, chosen in enumerate(answers):
+            good = judged[chosen["id"]]
             candidates = []
             for j, rejected in enumerate(answers):
-                good, bad = judged[chosen["id"]], judged[rejected["id"]]
+                bad = judged[rejected["id"]]
                 if good.score <= bad.score or chosen["text"] == rejected["text"]:
                     continue
                 decisive = max(good.strength, bad.strength)
                 if decisive < PAIR_MIN_STRENGTH and not (good.score == 1 and bad.score == -1):
                     continue  # weak evidence pairs only as dwell vs dwell across the margin
-                candidates.append((-decisive, j > i, abs(i - j), rejected))
+                candidates.append((-decisive, j > i, abs(i - j), rejected, bad))
             # Strongest evidence first, then the nearest earlier answers (the same model version, the same
             # days), then the nearest later ones: an answer arriving later only fills a chosen answer's
             # free places, it never displaces a pair already stored (stronger evidence does).
-            for neg_decisive, _, _, rejected in sorted(candidates, key=lambda c: c[:3])[:self._max_pairs_per_chosen]:
-                good, bad, decisive = judged[chosen["id"]], judged[rejected["id"]], -neg_decisive
-                yield {**base, "pair_key": f"{chosen['id']}>{rejected['id']}", "chosen": scrub_text(chosen["text"]),
-                       "rejected": scrub_text(rejected["text"]), "source": SOURCE[decisive],
-                       "weight": WEIGHT[decisive], "chosen_response_id": chosen["id"],
+            candidates.sort(key=lambda c: c[:3])
+            for neg_decisive, _, _, rejected, bad in candidates[:self._max_pairs_per_chosen]:
+                yield {**base, "pair_key": f"{chosen['id']}>{rejected['id']}", "chosen": clean[chosen["id"]],
+                       "rejected": clean[rejected["id"]], "source": SOURCE[-neg_decisive],
+                       "weight": WEIGHT[-neg_decisive], "chosen_response_id": chosen["id"],
                        "rejected_response_id": rejected["id"], "chosen_adapter": chosen["adapter"],
                        "rejected_adapter": rejected["adapter"],
                        "signal_ids": json.dumps(sorted(good.signal_ids + bad.signal_ids))}

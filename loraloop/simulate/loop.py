@@ -158,10 +158,7 @@ class Simulation:
         if rollout is not None and rollout.status == "promoted" and self.promotion is None and \
                 self.rollouts.get(rollout.id, ("",))[0] == "retrain":
             self.promotion = (self.events, len(self.answers))
-        thumbs: dict[str, tuple[int, int]] = {}
-        for a in result.answers:
-            up, rated = thumbs.get(a["adapter"], (0, 0))
-            thumbs[a["adapter"]] = (up + (a["thumbs"] > 0), rated + (a["thumbs"] != 0))
+        thumbs = {v.adapter: (v.thumbs_up, v.rated) for v in version_stats(result.answers)}
         active = rollout is not None and rollout.status in ACTIVE
         self.timeline.append(RoundPoint(round=self.round, phase=phase, elapsed_s=time.time() - self.started,
                                         answers_total=len(self.answers), events_total=self.events, thumbs=thumbs,
