@@ -5,6 +5,8 @@ domain keyword preferred over long rambling ones), recorded through the real fee
 builder. Each method runs as a full job (`run_job`: snapshot, worker subprocess, evaluation gate, publish);
 printed are the job's wall time and the training loop's own time and tokens/s, as the worker measured
 them (tokens = prompt + answer tokens fed per pass, both sides of a pair; ppo: sampled answer tokens).
+Each method runs twice in the same run: QLoRA (the default: NF4 base with double quantization, paged 8-bit
+AdamW) and on the full-precision fp32 base (`qlora=False`), each with the worker's peak RSS.
 
 Baseline, measured in the same run: SFT of the same adapter (v1 loaded trainable, same rank and targets)
 on the same rows, batch size, epochs, learning rate and max length, written as a plain PEFT + PyTorch loop
@@ -80,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--methods", default="sft,dpo,reward,ppo")
     parser.add_argument("--prompts", type=int, default=64)
+    parser.add_argument("--bases", default="qlora,fp32", help="qlora (NF4 base), fp32 (full precision), or both")
     args = parser.parse_args()
 
     from loraloop.adapters import AdapterStore
@@ -93,29 +96,33 @@ def main() -> None:
     demo = build_demo(DemoConfig())
     with tempfile.TemporaryDirectory(prefix="bench-retrain-") as tmp:
         root = Path(tmp)
-        shutil.copytree(demo.adapter_store, root / "adapters")
         db = root / "feedback.sqlite"
         write_scripted_feedback(db, DOMAIN, limit=args.prompts)
-        config = RetrainConfig(db_path=str(db), adapter_store=str(root / "adapters"), model=str(demo.model_dir),
-                               work_dir=str(root / "work"), min_free_bytes=0, device="cpu", parent_version=1,
-                               ppo_learning_rate=5e-4, ppo_steps=16, max_perplexity_increase=0.2)
         print(f"dataset: {args.prompts} scripted {DOMAIN} prompts -> {args.prompts} pairs; demo model "
               f"{demo.model_dir}; {os.cpu_count()} CPUs", flush=True)
         rows = []
-        for method in args.methods.split(","):
-            started = time.monotonic()
-            result = run_job(DOMAIN, method, config)
-            wall = time.monotonic() - started
-            if result.outcome != "published":
-                print(f"{method}: {result.outcome}: {result.reason}")
-                continue
-            store = reward_store(root / "adapters") if method == "reward" else AdapterStore(root / "adapters")
-            train = store.metadata(store.get(DOMAIN, result.version))["train"]
-            rows.append((method, wall, train["train_seconds"], train["train_tokens"]))
-            print(f"{method}: job {wall:.1f}s, training {train['train_seconds']:.1f}s, "
-                  f"{train['train_tokens'] / train['train_seconds']:,.0f} tokens/s", flush=True)
+        for base in args.bases.split(","):
+            adapters = root / base / "adapters"  # one store per base: ppo must score with its own reward model
+            shutil.copytree(demo.adapter_store, adapters)
+            config = RetrainConfig(db_path=str(db), adapter_store=str(adapters), model=str(demo.model_dir),
+                                   work_dir=str(root / base / "work"), min_free_bytes=0, device="cpu",
+                                   parent_version=1, ppo_learning_rate=5e-4, ppo_steps=16,
+                                   max_perplexity_increase=0.2, qlora=base == "qlora")
+            for method in args.methods.split(","):
+                started = time.monotonic()
+                result = run_job(DOMAIN, method, config)
+                wall = time.monotonic() - started
+                if result.outcome != "published":
+                    print(f"{base} {method}: {result.outcome}: {result.reason}")
+                    continue
+                store = reward_store(adapters) if method == "reward" else AdapterStore(adapters)
+                train = store.metadata(store.get(DOMAIN, result.version))["train"]
+                rows.append((f"{method} ({base})", wall, train["train_seconds"], train["train_tokens"],
+                             train.get("peak_rss_bytes", float("nan"))))
+                print(f"{base} {method}: job {wall:.1f}s, training {train['train_seconds']:.1f}s, "
+                      f"{train['train_tokens'] / train['train_seconds']:,.0f} tokens/s", flush=True)
 
-        parent = AdapterStore(root / "adapters").get(DOMAIN, 1)
+        parent = AdapterStore(root / args.bases.split(",")[0] / "adapters").get(DOMAIN, 1)
         snap = snapshot(db, DOMAIN, load_watermark({}), replay_share=config.replay_share,
                         eval_share=config.eval_share, seed=config.seed)
         seconds, tokens = baseline_sft(demo.model_dir, parent.path, list(snap.train_sft), batch_size=CPU_BATCH_SIZE,
@@ -123,14 +130,19 @@ def main() -> None:
                                        max_length=config.max_length, seed=config.seed)
         print(f"baseline (plain PEFT + PyTorch SFT loop, in-process): {seconds:.1f}s, {tokens / seconds:,.0f} tokens/s")
 
-    print("\n| method | job wall s | training s | training tokens | training tokens/s |")
-    print("| --- | --- | --- | --- | --- |")
-    for method, wall, train_s, train_tokens in rows:
-        print(f"| {method} | {wall:.1f} | {train_s:.1f} | {train_tokens:,.0f} | {train_tokens / train_s:,.0f} |")
-    print(f"| baseline sft loop | - | {seconds:.1f} | {tokens:,.0f} | {tokens / seconds:,.0f} |")
-    sft = next((r for r in rows if r[0] == "sft"), None)
-    if sft:
-        print(f"\nratio sft job / baseline (training tokens/s): {(sft[3] / sft[2]) / (tokens / seconds):.2f}")
+    print("\n| method (base) | job wall s | training s | training tokens | training tokens/s | worker peak RSS MiB |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for method, wall, train_s, train_tokens, rss in rows:
+        print(f"| {method} | {wall:.1f} | {train_s:.1f} | {train_tokens:,.0f} | {train_tokens / train_s:,.0f} "
+              f"| {rss / 2**20:,.0f} |")
+    print(f"| baseline sft loop (fp32) | - | {seconds:.1f} | {tokens:,.0f} | {tokens / seconds:,.0f} | - |")
+    rate = {method: t / s for method, _, s, t, _ in rows}
+    for base in args.bases.split(","):
+        if f"sft ({base})" in rate:
+            print(f"ratio sft job ({base}) / baseline (training tokens/s): {rate[f'sft ({base})'] / (tokens / seconds):.2f}")
+    for method in args.methods.split(","):
+        if f"{method} (qlora)" in rate and f"{method} (fp32)" in rate:
+            print(f"ratio {method} qlora / fp32 (training tokens/s): {rate[f'{method} (qlora)'] / rate[f'{method} (fp32)']:.2f}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ The same workload runs through each path in one process, one after another:
   (b) offline vLLM in-process (`vllm.LLM.generate`, one call with per-request LoRA)
   (c) HF transformers + PEFT, one request at a time, `set_adapter` per request
   (d) HF transformers + PEFT, mixed adapters batched in one `generate(adapter_names=...)`
-Prints tokens/s of each and the ratios a/b, a/c, a/d, then the hot-swap time (publish -> first
-request answered by the new version). Ratios are what to compare; absolute numbers depend on the machine.
+  (e) offline vLLM on the demo's int8 W8A8 base (compressed-tensors, oneDNN int8 on CPU), same adapters
+Prints tokens/s of each and the ratios a/b, a/c, a/d, e/b (int8 vs fp32 base) with both bases' weight
+bytes, then the hot-swap time (publish -> first request answered by the new version). Ratios are what to compare; absolute numbers depend on the machine.
 
 Usage: python bench/serve_throughput.py [--requests 64] [--max-tokens 64]
 """
@@ -68,12 +69,12 @@ async def bench_server(demo, store_root: Path, work, max_tokens: int) -> tuple[f
     return elapsed, tokens, swap
 
 
-def bench_offline_vllm(demo, store_root: Path, work, max_tokens: int, prompt_ids) -> tuple[float, int]:
+def bench_offline_vllm(model_dir: Path, store_root: Path, work, max_tokens: int, prompt_ids) -> tuple[float, int]:
     from vllm import LLM, SamplingParams
     from vllm.inputs import TokensPrompt
     from vllm.lora.request import LoRARequest
 
-    llm = LLM(model=str(demo.model_dir), enable_lora=True, max_loras=4, max_lora_rank=16, max_cpu_loras=8,
+    llm = LLM(model=str(model_dir), enable_lora=True, max_loras=4, max_lora_rank=16, max_cpu_loras=8,
               dtype="float32", enforce_eager=True, gpu_memory_utilization=0.5, seed=0)
     ids = {a: i + 1 for i, a in enumerate(ADAPTERS)}
     loras = [None if a == "base" else LoRARequest(f"{a}@v1", ids[a], str(store_root / a / "v1")) for a, _ in work]
@@ -161,7 +162,9 @@ def main() -> None:
         results = {}
         elapsed, tokens, swap = asyncio.run(bench_server(demo, store_root, work, args.max_tokens))
         results["a grpc server"] = (elapsed, tokens)
-        results["b offline vllm"] = bench_offline_vllm(demo, store_root, work, args.max_tokens, prompt_ids)
+        results["b offline vllm"] = bench_offline_vllm(demo.model_dir, store_root, work, args.max_tokens, prompt_ids)
+        results["e offline vllm int8"] = bench_offline_vllm(demo.int8_model_dir, store_root, work, args.max_tokens,
+                                                            prompt_ids)
         model = _peft_model(demo, store_root)
         results["c hf+peft switching"] = bench_hf_switching(model, tokenizer, work, args.max_tokens, prompt_ids)
         results["d hf+peft batched"] = bench_hf_batched(model, tokenizer, work, args.max_tokens, prompt_ids)
@@ -175,6 +178,9 @@ def main() -> None:
     print(f"  ratio a/b (server / offline vLLM)       = {a / rate['b offline vllm']:.2f}")
     print(f"  ratio a/c (server / HF+PEFT switching)  = {a / rate['c hf+peft switching']:.2f}")
     print(f"  ratio a/d (server / HF+PEFT batched)    = {a / rate['d hf+peft batched']:.2f}")
+    print(f"  ratio e/b (int8 W8A8 base / fp32 base)  = {rate['e offline vllm int8'] / rate['b offline vllm']:.2f}")
+    fp32, int8 = (sum(f.stat().st_size for f in d.glob("*.safetensors")) for d in (demo.model_dir, demo.int8_model_dir))
+    print(f"  base weight bytes: fp32 {fp32:,}, int8 W8A8 {int8:,} (ratio {int8 / fp32:.2f})")
     print(f"  hot swap: publish -> first request on the new version = {swap * 1000:.0f} ms")
 
 

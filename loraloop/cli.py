@@ -185,7 +185,9 @@ async def _adapters(args: argparse.Namespace) -> None:
 
     async with LoraloopClient(args.target, admin_token=admin_token(args.admin_token)) as client:
         if args.adapters_command == "list":
-            infos = await client.list_adapters()
+            listing = await client.list_adapters_response()
+            print(f"base quantization: {listing.base_quantization or 'none'}")
+            infos = list(listing.adapters)
         elif args.adapters_command == "load":
             infos = [await client.load_adapter(args.adapter, keep_active=args.keep_active)]
         else:

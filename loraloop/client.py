@@ -83,7 +83,11 @@ class LoraloopClient:
 
     async def list_adapters(self) -> list[pb.AdapterInfo]:
         """Every published adapter version with its serving state."""
-        return list((await self._chat.ListAdapters(pb.ListAdaptersRequest(), timeout=self._timeout)).adapters)
+        return list((await self.list_adapters_response()).adapters)
+
+    async def list_adapters_response(self) -> pb.ListAdaptersResponse:
+        """ListAdapters' whole answer: the versions and the base model's quantization."""
+        return await self._chat.ListAdapters(pb.ListAdaptersRequest(), timeout=self._timeout)
 
     def _admin_metadata(self) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self._admin_token}"),) if self._admin_token else ()
@@ -97,6 +101,14 @@ class LoraloopClient:
         """Admin: unload a version that is not active."""
         return await self._admin.UnloadAdapter(pb.UnloadAdapterRequest(adapter=adapter),
                                                metadata=self._admin_metadata(), timeout=self._timeout)
+
+    async def probe_adapter(self, adapter: str, prompts: list[list[dict[str, str]]], *,
+                            max_tokens: int = 0) -> pb.ProbeAdapterResponse:
+        """Admin: greedy answers of one version to fixed prompts, on the serving engine, not recorded."""
+        request = pb.ProbeAdapterRequest(adapter=adapter, max_tokens=max_tokens, prompts=[
+            pb.ProbePrompt(messages=[pb.Message(role=m["role"], content=m["content"]) for m in messages])
+            for messages in prompts])
+        return await self._admin.ProbeAdapter(request, metadata=self._admin_metadata(), timeout=self._timeout)
 
     async def get_rollout(self, domain: str = "", *, events: int = 0) -> list[pb.Rollout]:
         """Admin: the rollout of one domain (or of every domain with one), with its recent transitions."""

@@ -14,6 +14,7 @@ __all__ = ["DemoConfig", "FeedbackConfig", "PPOJobConfig", "RetrainConfig", "Ret
 QUANTIZATIONS = ("bitsandbytes", "awq", "gptq")
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
+DEMO_BASES = ("int8", "fp32")
 
 
 def setting(default: Any, help: str) -> Any:
@@ -48,7 +49,11 @@ class ServeConfig:
     admin_token: str = setting("", "Bearer token for the Admin service; empty = generate one into state_dir/admin_token.")
     state_dir: str = setting("", "Where the server writes its generated admin token; empty = <home>/state.")
     device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda.")
-    quantization: str | None = setting(None, "4-bit base on CUDA: bitsandbytes, awq or gptq (passed to vLLM).")
+    quantization: str | None = setting(None, "Quantize or read the base as bitsandbytes, awq or gptq (passed to vLLM; "
+                                             "CUDA, or awq/gptq on a CPU with AVX-512); unset = what the model folder says "
+                                             "(a compressed-tensors int8 W8A8 folder serves int8).")
+    demo_base: str = setting("int8", "Which copy of the demo base to serve when model is empty: int8 (compressed-tensors "
+                                     "W8A8, vLLM's oneDNN int8 kernels on CPU) or fp32.")
     dtype: str = setting("auto", "Weights dtype; auto = float32 on CPU, bfloat16 on CUDA.")
     max_model_len: int = setting(0, "Context length in tokens; 0 = the model's own.")
     gpu_memory_utilization: float = setting(0.0, "Share of accelerator (on CPU: host) memory vLLM claims; 0 = 0.5 on CPU, 0.9 on CUDA.")
@@ -69,6 +74,7 @@ class ServeConfig:
         _require(self.quantization in (None, *QUANTIZATIONS), "quantization", self.quantization,
                  f"expected one of {QUANTIZATIONS} or unset")
         _require(self.dtype in DTYPES, "dtype", self.dtype, f"expected one of {DTYPES}")
+        _require(self.demo_base in DEMO_BASES, "demo_base", self.demo_base, f"expected one of {DEMO_BASES}")
         _require(0 <= self.port <= 65535, "port", self.port, "expected 0..65535")
         _require(-1 <= self.metrics_port <= 65535, "metrics_port", self.metrics_port, "expected -1..65535")
         _require(self.max_model_len >= 0, "max_model_len", self.max_model_len, "expected >= 0")
@@ -83,9 +89,8 @@ class ServeConfig:
         _require(self.default_max_tokens <= self.max_tokens_limit, "default_max_tokens",
                  self.default_max_tokens, f"must be <= max_tokens_limit={self.max_tokens_limit}")
         _require(self.shutdown_grace_s >= 0, "shutdown_grace_s", self.shutdown_grace_s, "expected >= 0")
-        if self.quantization is not None:
-            _require(self.device != "cpu", "quantization", self.quantization,
-                     "4-bit bases need CUDA in vLLM; on CPU serve the base unquantized (unset quantization)")
+        _require(not (self.quantization == "bitsandbytes" and self.device == "cpu"), "quantization", self.quantization,
+                 "vLLM runs bitsandbytes bases on CUDA only; on CPU serve an int8 W8A8 base (the demo's default)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -321,7 +326,6 @@ class RolloutConfig:
 
 
 _KL_ESTIMATORS = ("k1", "k3")
-_PPO_QUANTIZATIONS = ("bitsandbytes",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -351,7 +355,7 @@ class PPOJobConfig:
     steps: int = setting(100, "PPO steps (rollout + update) to run.")
     seed: int = setting(0, "Seed of the prompt order, the sampling and the value head's init.")
     device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda.")
-    quantization: str | None = setting(None, "bitsandbytes = load the base in 4-bit NF4 (QLoRA, CUDA only); unset = full precision.")
+    qlora: bool = setting(True, "Load the frozen base in 4-bit NF4 with double quantization (QLoRA; bitsandbytes, CPU or CUDA); false = full precision.")
 
     def __post_init__(self) -> None:
         for name in ("batch_size", "mini_batch_size", "ppo_epochs", "kl_horizon", "max_new_tokens",
@@ -369,11 +373,6 @@ class PPOJobConfig:
             _require(0 <= getattr(self, name) <= 1, name, getattr(self, name), "expected a number in [0, 1]")
         _require(self.kl_estimator in _KL_ESTIMATORS, "kl_estimator", self.kl_estimator, f"expected one of {_KL_ESTIMATORS}")
         _require(self.device in DEVICES, "device", self.device, f"expected one of {DEVICES}")
-        _require(self.quantization in (None, *_PPO_QUANTIZATIONS), "quantization", self.quantization,
-                 f"expected one of {_PPO_QUANTIZATIONS} or unset")
-        if self.quantization is not None:
-            _require(self.device != "cpu", "quantization", self.quantization,
-                     "4-bit (bitsandbytes NF4) training needs CUDA; on CPU leave it unset")
 
 
 RETRAIN_METHODS = ("sft", "dpo", "reward", "ppo")
@@ -391,7 +390,9 @@ class RetrainConfig:
     demo_home: str = setting("", "Cache root of the demo model build; empty = LORALOOP_HOME or ~/.cache/loraloop.")
     work_dir: str = setting("", "Where jobs write their dataset snapshot, checkpoints and logs; empty = <home>/retrain/jobs.")
     keep_work: bool = setting(False, "Keep a finished job's checkpoints (its logs and snapshot are always kept).")
-    device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda (QLoRA: 4-bit NF4 base, bf16 compute).")
+    device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda.")
+    qlora: bool = setting(True, "Train QLoRA: the base in 4-bit NF4 with double quantization, paged 8-bit AdamW, compute "
+                                "in bf16 on CUDA and fp32 on CPU (bitsandbytes runs on both); false = the full-precision base.")
     launcher: str = setting("python", "How the training subprocess starts: python, or accelerate (`accelerate launch`).")
     num_processes: int = setting(1, "Processes (GPUs) for the accelerate launcher.")
     parent_version: int = setting(0, "Version to train from; 0 = the domain's newest published version.")
@@ -442,6 +443,12 @@ class RetrainConfig:
     max_perplexity_increase: float = setting(0.10, "Share by which perplexity on the reference set may rise vs the parent.")
     min_eos_rate: float = setting(0.8, "Share of greedy answers that must end with EOS within eval_max_new_tokens.")
     min_reward_accuracy: float = setting(0.6, "reward: held-out pairwise accuracy the reward model needs to be published.")
+    served_gate: bool = setting(True, "Before a canary: answer the gate's prompts greedily on the serving engine (its quantized "
+                                      "base) with the new version and its parent, and refuse the version when it is worse.")
+    served_max_eos_drop: float = setting(0.2, "Served-base gate: share of answers ending in EOS the version may lose vs its parent.")
+    served_max_repetition_increase: float = setting(0.1, "Served-base gate: rise of the repeated 3-gram share vs the parent that still passes.")
+    served_max_agreement_drop: float = setting(0.25, "Served-base gate: drop vs the parent of the served answers' similarity to the "
+                                                     "same adapter's answers on the training base.")
 
     def __post_init__(self) -> None:
         for name in ("loss_type", "canary_schedule"):  # CLI flags and JSON give lists or strings
@@ -480,7 +487,8 @@ class RetrainConfig:
             _require(0 <= self.replay_share <= 10, name, self.replay_share, "expected old rows per new row in [0, 10]")
         _require(0 < self.eval_share < 1, "eval_share", self.eval_share, "expected a share in (0, 1)")
         _require(0 <= self.lora_dropout < 1, "lora_dropout", self.lora_dropout, "expected a probability in [0, 1)")
-        for name in ("min_eos_rate", "min_reward_accuracy"):
+        for name in ("min_eos_rate", "min_reward_accuracy", "served_max_eos_drop", "served_max_repetition_increase",
+                     "served_max_agreement_drop"):
             _require(0 <= getattr(self, name) <= 1, name, getattr(self, name), "expected a share in [0, 1]")
         _require(len(self.loss_type) >= 1 and all(isinstance(t, str) and t for t in self.loss_type), "loss_type",
                  self.loss_type, "expected at least one TRL DPO loss type")

@@ -32,6 +32,7 @@ class InvalidArgument(LoraloopError):
     def __init__(self, field: str, problem: str):
         super().__init__(f"{field}: {problem}")
         self.field = field
+        self.problem = problem
 
 
 class AdapterNotFound(LoraloopError):

@@ -132,13 +132,12 @@ def _measure_reward_model(spec, config: RetrainConfig, tokenizer, device: str) -
     from loraloop.retrain.reward_scorer import RewardScorer
 
     pairs = _load(spec.data_dir / "eval_pairs.jsonl")
-    quantization = "bitsandbytes" if device == "cuda" else None
     metrics: dict[str, float] = {"eval_pairs": float(len(pairs))}
     for name, folder in (("reward", spec.out_dir), ("previous_reward", spec.reward_dir)):
         if not folder:
             continue
         scorer = RewardScorer.load(spec.model_dir, str(folder), tokenizer=tokenizer, device=device,
-                                   quantization=quantization, max_length=config.max_length)
+                                   qlora=config.qlora, max_length=config.max_length)
         prompts = [_prompt(p["prompt"]) for p in pairs]
         chosen = scorer(prompts, [_text(p["chosen"]) for p in pairs]).tolist()
         rejected = scorer(prompts, [_text(p["rejected"]) for p in pairs]).tolist()
@@ -149,8 +148,12 @@ def _measure_reward_model(spec, config: RetrainConfig, tokenizer, device: str) -
     return metrics
 
 
-def measure(spec) -> dict[str, float]:
-    """Every gate metric of the trained candidate (and of its parent, measured the same way)."""
+def measure(spec, probe: dict[str, Any] | None = None) -> dict[str, float]:
+    """Every gate metric of the trained candidate (and of its parent, measured the same way).
+
+    `probe`, when given, receives the greedy answers of both on the training base (keys prompts, candidate,
+    parent): the reference the served-base gate compares the serving engine's answers with.
+    """
     from peft import PeftModel
 
     from loraloop.retrain.methods import load_tokenizer
@@ -162,7 +165,7 @@ def measure(spec) -> dict[str, float]:
     if spec.method == "reward":
         return _measure_reward_model(spec, config, tokenizer, device)
 
-    base = load_base_model(spec.model_dir, device=device)
+    base = load_base_model(spec.model_dir, device=device, qlora=config.qlora)
     model = PeftModel.from_pretrained(base, spec.parent_dir, adapter_name="parent")
     model.load_adapter(str(spec.out_dir), adapter_name="candidate")
     model.eval()
@@ -192,13 +195,16 @@ def measure(spec) -> dict[str, float]:
         metrics[f"{prefix}eos_rate"] = sum(e for _, e in answers[name]) / len(prompts) if prompts else math.nan
         chars = sum(len(t) for t, _ in answers[name])
         metrics[f"{prefix}answer_chars"] = chars / len(prompts) if prompts else math.nan
+    if probe is not None:
+        probe.update(prompts=prompts, candidate=[t for t, _ in answers["candidate"]],
+                     parent=[t for t, _ in answers["parent"]])
     metrics["implicit_reward_accuracy"] = preference_accuracy(scored["candidate"], scored["parent"])
     metrics["perplexity_ratio"] = metrics["perplexity"] / metrics["parent_perplexity"]
     if spec.reward_dir and prompts:
         from loraloop.retrain.reward_scorer import RewardScorer
 
         scorer = RewardScorer.load(spec.model_dir, spec.reward_dir, tokenizer=tokenizer, device=device,
-                                   quantization="bitsandbytes" if device == "cuda" else None,
+                                   qlora=config.qlora,
                                    max_length=config.max_length)
         for name, prefix in (("parent", "parent_"), ("candidate", "")):
             scores = scorer(prompts, [t for t, _ in answers[name]])

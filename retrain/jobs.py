@@ -64,7 +64,8 @@ def resolve_paths(config: RetrainConfig) -> tuple[str, str]:
     from loraloop.config import DemoConfig, ServeConfig
     from loraloop.serve.server import resolve_model  # the server's own resolution, so both agree
 
-    return resolve_model(ServeConfig(model=config.model, adapter_store=config.adapter_store),
+    # Training loads the full-precision base (in NF4 for QLoRA), never the demo's int8 serving copy.
+    return resolve_model(ServeConfig(model=config.model, adapter_store=config.adapter_store, demo_base="fp32"),
                          DemoConfig(home=config.demo_home))
 
 
@@ -157,8 +158,11 @@ def _job_dir(config: RetrainConfig, domain: str, method: str) -> Path:
 
 def _metadata(method: str, parent: AdapterRef, parent_meta: dict[str, Any], config: RetrainConfig, snap: Snapshot,
               result: dict[str, Any], job: Path) -> dict[str, Any]:
+    from loraloop.training_base import resolve_device, training_base
+
     settings = {k: v for k, v in dataclasses.asdict(config).items() if k not in _PRIVATE_FIELDS}
-    return {"base_model": parent_meta.get("base_model") or parent.base_model, "method": method, "parent": parent.key,
+    return {"training_base": training_base(resolve_device(config.device), config.qlora).as_dict(),
+            "base_model": parent_meta.get("base_model") or parent.base_model, "method": method, "parent": parent.key,
             "config": settings, "dataset": {"domain": snap.domain, **snap.summary()}, "lineage": list(snap.lineage),
             "eval": {k: v for k, v in result["metrics"].items() if not (isinstance(v, float) and math.isnan(v))},
             "train": result.get("train", {}), "job": job.name}
@@ -254,6 +258,7 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
     from loraloop.retrain.evaluate import gate
     from loraloop.retrain.launch import run_worker
     from loraloop.retrain.notify import notify_server
+    from loraloop.retrain.served_gate import ProbeSet
 
     method, domain = spec.method, spec.domain
     say(f"{method}: {rows} rows ({snap.new_pairs} new pairs, {snap.replayed} replayed), parent {parent.key}, "
@@ -289,6 +294,12 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
                                  f"held-out accuracy {metrics.get('reward_accuracy', math.nan):.3f})",
                     version=ref.version, metrics=metrics, pairs=rows)
     reason = f"published {ref.key} ({method} from {parent.key} on {rows} rows)"
-    notes = notify_server(config, domain, ref.version, reason)
-    reason += "".join(f"; {n}" for n in notes)
+    told = notify_server(config, domain, ref.version, reason, parent=parent.key, probe=ProbeSet.from_result(result))
+    metrics.update(told.served_metrics)
+    if told.served_failures:
+        # Published (versions are immutable), but refused on the serving engine: it never takes traffic.
+        return done("gate_failed", f"{ref.key} published, then refused by the served-base gate: "
+                                   + "; ".join(told.served_failures) + "".join(f"; {n}" for n in told.notes),
+                    version=ref.version, metrics=metrics, pairs=rows)
+    reason += "".join(f"; {n}" for n in told.notes)
     return done("published", reason, version=ref.version, metrics=metrics, pairs=rows)

@@ -120,7 +120,7 @@ def _policy(spec: JobSpec, device: str):
     """Base + the parent adapter as PEFT's trainable "default" adapter."""
     from peft import PeftModel
 
-    base = load_base_model(spec.model_dir, device=device)
+    base = load_base_model(spec.model_dir, device=device, qlora=spec.retrain_config().qlora)
     return base, PeftModel.from_pretrained(base, spec.parent_dir, is_trainable=True)
 
 
@@ -174,7 +174,7 @@ def train_reward(spec: JobSpec) -> dict[str, float]:
 
     config, device = spec.retrain_config(), resolve_device(spec.retrain_config().device)
     tokenizer = load_tokenizer(spec.model_dir)
-    base = load_base_model(spec.model_dir, device=device, sequence_classification=True)
+    base = load_base_model(spec.model_dir, device=device, qlora=config.qlora, sequence_classification=True)
     base.config.pad_token_id = tokenizer.pad_token_id  # the head reads the last non-pad token
     parent = json.loads((Path(spec.parent_dir) / "adapter_config.json").read_text())
     train = _dataset(spec.data_dir / "train_pairs.jsonl")
@@ -201,7 +201,7 @@ def train_ppo_job(spec: JobSpec) -> dict[str, float]:
     tokenizer = load_tokenizer(spec.model_dir)
     ppo = ppo_config(config, device=device)
     scorer = RewardScorer.load(spec.model_dir, spec.reward_dir, tokenizer=tokenizer, device=device,
-                               quantization=ppo.quantization, max_length=config.max_length)
+                               qlora=ppo.qlora, max_length=config.max_length)
     rows = load_rows(spec.data_dir / "train_pairs.jsonl") + load_rows(spec.data_dir / "train_sft.jsonl")
     prompts, seen = [], set()
     for row in rows:

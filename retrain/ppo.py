@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
+from loraloop import training_base
 from loraloop.config import PPOJobConfig
 from loraloop.errors import StoreError
 from loraloop.retrain.ppo_math import (
@@ -56,7 +57,6 @@ __all__ = [
     "check_adapter_dir",
     "generate_completions",
     "load_policy",
-    "model_load_kwargs",
     "resolve_device",
     "train_ppo",
 ]
@@ -105,31 +105,8 @@ class ValueHead(nn.Module):
 
 
 def resolve_device(name: str) -> torch.device:
-    """"auto" -> cuda when available else cpu; "cuda" without a GPU is refused."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda': no CUDA device is available")
-    return torch.device(name)
-
-
-def model_load_kwargs(device: torch.device, quantization: str | None) -> dict[str, Any]:
-    """`from_pretrained` arguments: fp32 on CPU, bf16 on CUDA, 4-bit NF4 (double quant, bf16 compute) for QLoRA."""
-    if device.type == "cpu":
-        if quantization is not None:
-            raise ValueError(f"quantization={quantization!r}: 4-bit training needs CUDA")
-        return {"dtype": torch.float32}
-    kwargs: dict[str, Any] = {"dtype": torch.bfloat16}
-    if quantization == "bitsandbytes":
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16)
-        kwargs["device_map"] = {"": device.index or 0}
-    elif quantization is not None:
-        raise ValueError(f"quantization={quantization!r}: expected 'bitsandbytes' or unset")
-    return kwargs
+    """"auto" -> cuda when available else cpu; "cuda" without a GPU is refused (loraloop.training_base)."""
+    return torch.device(training_base.resolve_device(name))
 
 
 def check_adapter_dir(path: str | Path, what: str) -> Path:
@@ -143,17 +120,10 @@ def check_adapter_dir(path: str | Path, what: str) -> Path:
 
 def load_policy(base_model_dir: str, parent_adapter_dir: str, config: PPOJobConfig, device: torch.device):
     """Base + parent adapter twice: "default" (trainable policy) and "reference" (frozen)."""
-    from peft import PeftModel, prepare_model_for_kbit_training
-    from transformers import AutoModelForCausalLM
+    from peft import PeftModel
 
     parent = check_adapter_dir(parent_adapter_dir, "parent_adapter_dir")
-    kwargs = model_load_kwargs(device, config.quantization)
-    base = AutoModelForCausalLM.from_pretrained(base_model_dir, **kwargs)
-    quantized = getattr(base, "is_loaded_in_4bit", False) or getattr(base, "is_loaded_in_8bit", False)
-    if quantized:  # also a checkpoint saved already quantized (its config carries quantization_config)
-        base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
-    elif "device_map" not in kwargs:
-        base.to(device)
+    base = training_base.load_training_base(base_model_dir, device=device.type, qlora=config.qlora)
     model = PeftModel.from_pretrained(base, str(parent), adapter_name=POLICY_ADAPTER, is_trainable=True)
     model.load_adapter(str(parent), adapter_name=REFERENCE_ADAPTER, is_trainable=False)
     model.set_adapter(POLICY_ADAPTER)

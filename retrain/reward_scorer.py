@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import torch
 
 from loraloop.errors import StoreError
-from loraloop.retrain.ppo import check_adapter_dir, model_load_kwargs, resolve_device
+from loraloop.retrain.ppo import check_adapter_dir
+from loraloop.training_base import load_training_base, resolve_device
 
 __all__ = ["RewardScorer"]
 
@@ -39,21 +40,18 @@ class RewardScorer:
 
     @classmethod
     def load(cls, base_model_dir: str, reward_adapter_dir: str, *, tokenizer=None, device: str = "auto",
-             quantization: str | None = None, batch_size: int = 16, max_length: int = 1024) -> RewardScorer:
-        """Base (fp32 on CPU, bf16 or 4-bit on CUDA) + the reward LoRA with its `score` head, frozen."""
+             qlora: bool = False, batch_size: int = 16, max_length: int = 1024) -> RewardScorer:
+        """Base (full precision, or NF4 with `qlora` as it was trained) + the reward LoRA with its `score` head, frozen."""
         from peft import PeftModel
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoTokenizer
 
         folder = check_adapter_dir(reward_adapter_dir, "reward_adapter_dir")
         saved = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
         if "score" not in (saved.get("modules_to_save") or []):
             raise StoreError(f"reward_adapter_dir {str(folder)!r}: the adapter does not save the 'score' head "
                              "(train the reward model with LoraConfig(modules_to_save=['score']))")
-        torch_device = resolve_device(device)
-        kwargs = model_load_kwargs(torch_device, quantization)
-        base = AutoModelForSequenceClassification.from_pretrained(base_model_dir, num_labels=1, **kwargs)
-        if "device_map" not in kwargs:
-            base.to(torch_device)
+        base = load_training_base(base_model_dir, device=resolve_device(device), qlora=qlora,
+                                  sequence_classification=True)
         model = PeftModel.from_pretrained(base, str(folder), is_trainable=False)
         if tokenizer is None:
             tokenizer = AutoTokenizer.from_pretrained(base_model_dir)

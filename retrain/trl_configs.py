@@ -1,10 +1,11 @@
 """The one place that turns a RetrainConfig into TRL's SFT/DPO/Reward configs, PEFT's LoraConfig and model loading.
 
 TRL's field names are kept: `RetrainConfig.beta` becomes `DPOConfig.beta`, `sft_learning_rate` becomes
-`SFTConfig.learning_rate`, and so on. On CPU the demo build's settings are reused (fp32, no bf16 autocast, no
-gradient checkpointing: both make a tiny model about 10x slower). On CUDA a job trains QLoRA: the base in
-bitsandbytes 4-bit NF4 with double quantization and bf16 compute, a paged 8-bit optimizer, and the largest
-batch the card's free memory holds (gradient checkpointing only when not even a small batch fits without it).
+`SFTConfig.learning_rate`, and so on. Every job trains QLoRA by default (`RetrainConfig.qlora`), on CPU too:
+the base in bitsandbytes 4-bit NF4 with double quantization, a paged 8-bit optimizer (loraloop.training_base).
+On CPU the demo build's settings are reused (fp32 compute, no bf16 autocast, no gradient checkpointing: both
+make a tiny model about 10x slower). On CUDA the batch is the largest the card's free memory holds (gradient
+checkpointing only when not even a small batch fits without it).
 """
 
 from __future__ import annotations
@@ -14,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from loraloop.config import PPOJobConfig, RetrainConfig
-from loraloop.demo.build import CPU_TRAINING_ARGS, LORA_TARGETS
+from loraloop.training_base import CPU_TRAINING_ARGS, LORA_TARGETS, load_training_base, resolve_device, training_base
 
 __all__ = ["BatchPlan", "CPU_BATCH_SIZE", "batch_plan", "dpo_config", "load_base_model", "plan_batch",
-           "ppo_config",
-           "quantization_config", "resolve_device", "reward_config", "reward_lora_config", "sft_config"]
+           "ppo_config", "resolve_device", "reward_config", "reward_lora_config", "sft_config"]
 
 CPU_BATCH_SIZE = 8
 # Activation bytes per token per layer, bf16, LoRA on all linear layers, SDPA attention, no checkpointing:
@@ -27,17 +27,6 @@ CPU_BATCH_SIZE = 8
 _ACT_HIDDEN, _ACT_INTERMEDIATE = 14, 2
 _BATCH_CHOICES = (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1)
 _MIN_BATCH_WITHOUT_CHECKPOINTING = 4
-
-
-def resolve_device(device: str) -> str:
-    """'cpu' or 'cuda' for a configured auto/cpu/cuda; ValueError when cuda is asked for and absent."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda': no CUDA device is visible to this process")
-    return device
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,10 +89,11 @@ def _common(config: RetrainConfig, *, device: str, output_dir: Path, learning_ra
         lr_scheduler_type="cosine", warmup_steps=0, logging_steps=1, save_strategy="no", report_to="none",
         seed=config.seed, data_seed=config.seed, disable_tqdm=not progress,
     )
+    args["optim"] = training_base(device, config.qlora).optimizer
     if device == "cpu":
         args.update(CPU_TRAINING_ARGS)
     else:
-        args.update(bf16=True, fp16=False, optim="paged_adamw_8bit", gradient_checkpointing=plan.gradient_checkpointing,
+        args.update(bf16=True, fp16=False, gradient_checkpointing=plan.gradient_checkpointing,
                     gradient_checkpointing_kwargs={"use_reentrant": False} if plan.gradient_checkpointing else None)
     return args
 
@@ -155,40 +145,15 @@ def reward_lora_config(config: RetrainConfig, target_modules: list[str] | str | 
 
 
 def ppo_config(config: RetrainConfig, *, device: str) -> PPOJobConfig:
-    """The PPO engineer's PPOJobConfig from our ppo_* fields (QLoRA on CUDA like the other methods)."""
+    """The PPO engineer's PPOJobConfig from our ppo_* fields (QLoRA unless qlora=False, like the other methods)."""
     return PPOJobConfig(learning_rate=config.ppo_learning_rate, batch_size=config.ppo_batch_size,
                         mini_batch_size=config.ppo_mini_batch_size, ppo_epochs=config.ppo_epochs,
                         init_kl_coef=config.ppo_init_kl_coef, target_kl=config.ppo_target_kl,
                         max_new_tokens=config.ppo_max_new_tokens, max_prompt_length=config.max_length,
                         temperature=config.ppo_temperature, steps=config.ppo_steps, seed=config.seed, device=device,
-                        quantization="bitsandbytes" if device == "cuda" else None)
+                        qlora=config.qlora)
 
 
-def quantization_config(device: str):
-    """bitsandbytes NF4 with double quantization and bf16 compute on CUDA (QLoRA); None on CPU."""
-    if device != "cuda":
-        return None
-    import torch
-    from transformers import BitsAndBytesConfig
-
-    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                              bnb_4bit_compute_dtype=torch.bfloat16)
-
-
-def load_base_model(model_dir: str | Path, *, device: str, sequence_classification: bool = False):
-    """The base model: fp32 on CPU, 4-bit NF4 (prepared for k-bit training) on this process's GPU."""
-    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
-
-    cls = AutoModelForSequenceClassification if sequence_classification else AutoModelForCausalLM
-    extra: dict[str, Any] = {"num_labels": 1} if sequence_classification else {}
-    if device == "cpu":
-        return cls.from_pretrained(model_dir, dtype="float32", **extra)
-    import torch
-    from accelerate import PartialState
-    from peft import prepare_model_for_kbit_training
-
-    # One GPU per process (accelerate launch starts one process per GPU): the whole model on this one.
-    model = cls.from_pretrained(model_dir, quantization_config=quantization_config(device), dtype=torch.bfloat16,
-                                device_map={"": PartialState().local_process_index}, **extra)
-    # Checkpointing is switched on later by the trainer when the batch plan needs it.
-    return prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+def load_base_model(model_dir: str | Path, *, device: str, qlora: bool, sequence_classification: bool = False):
+    """The job's frozen base: NF4 prepared for k-bit training (QLoRA) or full precision (loraloop.training_base)."""
+    return load_training_base(model_dir, device=device, qlora=qlora, sequence_classification=sequence_classification)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import traceback
 from pathlib import Path
@@ -36,12 +37,16 @@ def _run(spec) -> None:
     config = spec.retrain_config()
     set_seed(config.seed)
     stats = TRAINERS[spec.method](spec)
+    # Peak resident memory of this worker so far (training included), in bytes (Linux reports KiB).
+    stats["peak_rss_bytes"] = float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     if not PartialState().is_main_process:
         return
     emit(f"{spec.method}: evaluating against {spec.parent}")
-    metrics = measure(spec)
+    probe: dict = {}
+    metrics = measure(spec, probe)
     plot_curves(spec.log_file, spec.out_dir / CURVES_FILE, title=f"{spec.domain} {spec.method} (parent {spec.parent})")
-    _write_atomic(spec.result_file, json.dumps({"metrics": metrics, "train": stats}, indent=1, sort_keys=True) + "\n")
+    _write_atomic(spec.result_file, json.dumps({"metrics": metrics, "train": stats, "probe": probe}, indent=1,
+                                               sort_keys=True, ensure_ascii=False) + "\n")
     emit(f"{spec.method}: done")
 
 

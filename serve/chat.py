@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
-from loraloop.adapters import BASE, AdapterRef
+from loraloop.adapters import BASE, AdapterRef, AdapterSpec
 from loraloop.config import ServeConfig
 from loraloop.errors import InvalidArgument, Overloaded, ResponseNotFound, status_code_for
 from loraloop.feedback.store import ErrorRecord, ResponseRecord, response_exists
@@ -53,6 +53,11 @@ class ChatService:
         self._feedback = feedback
         self._feedback_db = feedback_db
         self._in_flight = 0
+
+    @property
+    def sampling_defaults(self) -> dict[str, float]:
+        """The model's own sampling defaults (generation_config.json) for fields a request leaves unset."""
+        return self._engine.sampling_defaults
 
     @property
     def in_flight(self) -> int:
@@ -134,6 +139,35 @@ class ChatService:
                 reservation.release()
             self._in_flight -= 1
             self._metrics.in_flight.dec()
+
+    async def probe(self, spec: AdapterSpec | None, calls: list[ChatCall]) -> tuple[str, list[GenerationChunk]]:
+        """Answer validated calls on one named version (None = base), concurrently; nothing is recorded.
+
+        For the served-base gate: the version is loaded on demand but never made active, no arm or route is
+        involved, and the calls count against max_concurrent_requests like any chat.
+        """
+        if self._in_flight + len(calls) > self._config.max_concurrent_requests:
+            raise Overloaded(f"server at capacity: {self._in_flight} requests in flight, a probe of {len(calls)} "
+                             f"prompts would pass max_concurrent_requests={self._config.max_concurrent_requests}")
+        self._in_flight += len(calls)
+        try:
+            prompts = [self._checked_prompt(call) for call in calls]
+            async with self._registry.lease(spec) as lease:
+                adapter = lease.engine_adapter() if lease else None
+
+                async def one(prompt: list[int], call: ChatCall) -> GenerationChunk:
+                    text, last = [], None
+                    async for chunk in self._engine.generate(uuid.uuid4().hex, prompt, call.sampling, adapter):
+                        text.append(chunk.text)
+                        last = chunk
+                    return GenerationChunk(text="".join(text), prompt_tokens=last.prompt_tokens,
+                                           completion_tokens=last.completion_tokens, finished=True,
+                                           finish_reason=last.finish_reason)
+
+                answers = await asyncio.gather(*(one(p, c) for p, c in zip(prompts, calls)))
+                return (lease.ref.key if lease else BASE), list(answers)
+        finally:
+            self._in_flight -= len(calls)
 
     async def _check_answer_exists(self, response_id: str, field: str) -> None:
         if self._feedback.is_pending(response_id):

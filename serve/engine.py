@@ -8,10 +8,12 @@ import os
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
+from loraloop import training_base
 from loraloop.config import ServeConfig
+from loraloop.quantize import cpu_flags, describe_quantization, four_bit_cpu_refusal
 from loraloop.errors import EngineUnavailable, InvalidArgument
 
-__all__ = ["Engine", "GenerationChunk", "Sampling", "engine_kwargs", "resolve_device"]
+__all__ = ["Engine", "GenerationChunk", "Sampling", "check_servable", "engine_kwargs", "resolve_device"]
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +41,21 @@ class GenerationChunk:
 
 
 def resolve_device(config: ServeConfig) -> str:
-    """`cpu` or `cuda` for a config whose device may be `auto`."""
-    if config.device != "auto":
-        return config.device
-    import torch
+    """`cpu` or `cuda` for a config whose device may be `auto` (one rule for serving and training)."""
+    return training_base.resolve_device(config.device)
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+
+def check_servable(config: ServeConfig, model_dir: str, device: str) -> None:
+    """ValueError with one line when this machine cannot serve the base (a 4-bit base on a CPU without AVX-512)."""
+    if device == "cpu":
+        refusal = four_bit_cpu_refusal(model_dir, config.quantization, cpu_flags())
+        if refusal:
+            raise ValueError(refusal)
 
 
 def engine_kwargs(config: ServeConfig, model_dir: str, device: str) -> dict[str, Any]:
     """vLLM AsyncEngineArgs keyword arguments for a config, in one place (unit-tested for each quantization)."""
-    if config.quantization and device != "cuda":
-        raise ValueError(f"quantization={config.quantization!r} needs CUDA (device resolved to {device!r}); "
-                         "vLLM's 4-bit kernels are GPU-only, serve the base unquantized on CPU")
+    check_servable(config, model_dir, device)
     dtype = config.dtype
     if dtype == "auto":
         dtype = "bfloat16" if device == "cuda" else "float32"
@@ -80,9 +84,17 @@ def engine_kwargs(config: ServeConfig, model_dir: str, device: str) -> dict[str,
 class Engine:
     """Owns one AsyncLLM; the only place in loraloop that touches vLLM's request and LoRA types."""
 
-    def __init__(self, llm: Any, max_model_len: int):
+    def __init__(self, llm: Any, max_model_len: int, *, quantization: str = "none",
+                 generation_defaults: dict[str, Any] | None = None):
         self._llm = llm
         self.max_model_len = max_model_len
+        self.quantization = quantization
+        # The model's generation_config.json as vLLM reads it (ModelConfig.get_diff_sampling_param): the
+        # base of every request's SamplingParams, so a field the API does not expose (top_k,
+        # repetition_penalty) still follows the model, as in vLLM's own server.
+        self._generation_defaults = {k: v for k, v in (generation_defaults or {}).items() if k != "max_new_tokens"}
+        self.sampling_defaults = {k: float(v) for k, v in self._generation_defaults.items()
+                                  if k in ("temperature", "top_p")}
 
     @classmethod
     def start(cls, config: ServeConfig, model_dir: str) -> "Engine":
@@ -95,9 +107,12 @@ class Engine:
         from vllm.v1.engine.async_llm import AsyncLLM
 
         kwargs = engine_kwargs(config, model_dir, device)
-        log.info("starting vLLM on %s: %s", device, kwargs)
+        quantization = describe_quantization(model_dir, config.quantization)
+        log.info("starting vLLM on %s, base quantization %s: %s", device, quantization, kwargs)
         llm = AsyncLLM.from_engine_args(AsyncEngineArgs(**kwargs))
-        return cls(llm, llm.vllm_config.model_config.max_model_len)
+        model_config = llm.vllm_config.model_config
+        return cls(llm, model_config.max_model_len, quantization=quantization,
+                   generation_defaults=model_config.get_diff_sampling_param())
 
     async def generate(self, request_id: str, prompt_token_ids: list[int], sampling: Sampling,
                        adapter: tuple[str, int, str] | None) -> AsyncIterator[GenerationChunk]:
@@ -113,9 +128,9 @@ class Engine:
         from vllm.sampling_params import RequestOutputKind
         from vllm.v1.engine.exceptions import EngineDeadError
 
-        params = SamplingParams(max_tokens=sampling.max_tokens, temperature=sampling.temperature,
-                                top_p=sampling.top_p, seed=sampling.seed, stop=list(sampling.stop) or None,
-                                output_kind=RequestOutputKind.DELTA)
+        params = SamplingParams(**{**self._generation_defaults, **dict(
+            max_tokens=sampling.max_tokens, temperature=sampling.temperature, top_p=sampling.top_p,
+            seed=sampling.seed, stop=list(sampling.stop) or None, output_kind=RequestOutputKind.DELTA)})
         lora = LoRARequest(adapter[0], adapter[1], adapter[2]) if adapter else None
         completion_tokens = 0
         try:

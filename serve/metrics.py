@@ -50,6 +50,10 @@ class ServeMetrics:
                                                registry=registry)
         self.adapters_loaded = Gauge("loraloop_serve_adapters_loaded", "Adapter versions loaded in the engine now.",
                                      registry=registry)
+        self.base_info = Gauge("loraloop_serve_base_info", "1, labelled with how the served base model is quantized.",
+                               ("quantization",), registry=registry)
+        self.base_weights = Gauge("loraloop_serve_base_weights_bytes", "Bytes of the served base's weight files on disk.",
+                                  registry=registry)
 
     def adapter_loaded(self, ref: AdapterRef, seconds: float) -> None:
         """Registry event: a version entered the engine."""

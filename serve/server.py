@@ -25,7 +25,7 @@ from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import ChatService
-from loraloop.serve.engine import Engine
+from loraloop.serve.engine import Engine, check_servable, resolve_device
 from loraloop.serve.metrics import ServeMetrics
 from loraloop.router.metrics import RouteMetrics
 from loraloop.router.rollout import RolloutController
@@ -117,7 +117,8 @@ def resolve_model(config: ServeConfig, demo: DemoConfig) -> tuple[str, str]:
     from loraloop.demo import build_demo
 
     built = build_demo(demo)
-    return str(built.model_dir), config.adapter_store or str(built.adapter_store)
+    model_dir = built.int8_model_dir if config.demo_base == "int8" else built.model_dir
+    return str(model_dir), config.adapter_store or str(built.adapter_store)
 
 
 async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
@@ -130,6 +131,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     router_config = router_config or RouterConfig()
     rollout_config = rollout_config or RolloutConfig()
     model_dir, store_root = resolve_model(config, demo or DemoConfig())
+    check_servable(config, model_dir, resolve_device(config))  # before anything is opened or started
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     db_file = feedback_config.db_file()
     metrics = ServeMetrics(CollectorRegistry())
@@ -142,6 +144,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     feedback.start()
     engine = Engine.start(config, model_dir)
     try:
+        metrics.base_info.labels(engine.quantization).set(1)
+        metrics.base_weights.set(sum(f.stat().st_size for f in Path(model_dir).glob("*.safetensors")))
         store = AdapterStore(store_root)
         registry = AdapterRegistry(store, engine, max_loaded=config.max_cpu_loras, events=metrics)
         controller = RolloutController(db_file, rollout_config, metrics.registry, published=store.versions,
@@ -160,9 +164,11 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         token = _admin_token(config)
 
         server = grpc.aio.server()
-        pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config), server)
+        pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config,
+                                                        base_quantization=engine.quantization), server)
         pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, token, rollouts=rollouts,
-                                                          reload_router=intent.reload), server)
+                                                          reload_router=intent.reload, chat=chat, config=config),
+                                            server)
         health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, "grpc.health.v1.Health"), server)
@@ -180,7 +186,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         engine.shutdown()
         feedback.close()
         raise
-    log.info("serving loraloop.v1 on %s:%d (metrics on %s), adapters from %s", config.host, port, metrics_port, store_root)
+    log.info("serving loraloop.v1 on %s:%d (metrics on %s), base %s (quantization %s), adapters from %s",
+             config.host, port, metrics_port, model_dir, engine.quantization, store_root)
     running = RunningServer(server=server, port=port, metrics_port=metrics_port, admin_token=token, engine=engine,
                             registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback,
                             drift=drift, rollouts=rollouts, router_config=router_config, _http=http)
@@ -214,7 +221,7 @@ async def serve(config: ServeConfig, demo: DemoConfig | None = None, feedback_co
                 router_config: RouterConfig | None = None, rollout_config: RolloutConfig | None = None) -> None:
     """Run until SIGTERM/SIGINT, then shut down gracefully."""
     running = await create_server(config, demo, feedback_config, router_config, rollout_config)
-    print(f"loraloop serving on {config.host}:{running.port}"
+    print(f"loraloop serving on {config.host}:{running.port} (base quantization: {running.engine.quantization})"
           + (f", metrics on http://{config.host}:{running.metrics_port}/metrics" if running.metrics_port else ""),
           flush=True)
     stop = asyncio.Event()

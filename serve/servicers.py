@@ -9,7 +9,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import grpc
 
-from loraloop.adapters import AdapterSpec, parse_adapter_name
+from loraloop.adapters import BASE, AdapterSpec, parse_adapter_name
 from loraloop.config import FeedbackConfig, ServeConfig
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
@@ -83,8 +83,9 @@ class ChatServicer(pb_grpc.ChatServicer):
     """loraloop.v1.Chat."""
 
     def __init__(self, chat: ChatService, registry: AdapterRegistry, config: ServeConfig,
-                 feedback: FeedbackWriter, feedback_config: FeedbackConfig):
+                 feedback: FeedbackWriter, feedback_config: FeedbackConfig, *, base_quantization: str = "none"):
         self._chat = chat
+        self._base_quantization = base_quantization
         self._registry = registry
         self._config = config
         self._feedback = feedback
@@ -92,7 +93,7 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     def _validated(self, request: pb.ChatRequest) -> ChatCall:
         try:
-            return validate_chat(request, self._config)
+            return validate_chat(request, self._config, self._chat.sampling_defaults)
         except InvalidArgument:
             self._chat.count_rejected(grpc.StatusCode.INVALID_ARGUMENT.name)
             raise
@@ -138,16 +139,20 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     @_unary
     async def ListAdapters(self, request: pb.ListAdaptersRequest, context: grpc.aio.ServicerContext) -> pb.ListAdaptersResponse:
-        return pb.ListAdaptersResponse(adapters=[adapter_info(s) for s in self._registry.statuses()])
+        return pb.ListAdaptersResponse(adapters=[adapter_info(s) for s in self._registry.statuses()],
+                                       base_quantization=self._base_quantization)
 
 
 class AdminServicer(pb_grpc.AdminServicer):
     """loraloop.v1.Admin: every call needs `authorization: Bearer <token>`."""
 
     def __init__(self, registry: AdapterRegistry, token: str, *, rollouts: RolloutService,
-                 reload_router: Callable[[], Awaitable[pb.ReloadRouterResponse]]):
+                 reload_router: Callable[[], Awaitable[pb.ReloadRouterResponse]], chat: ChatService,
+                 config: ServeConfig):
         if not token:
             raise ValueError("admin token must not be empty")
+        self._chat = chat
+        self._config = config
         self._registry = registry
         self._token = token.encode()
         self._rollouts = rollouts
@@ -173,6 +178,28 @@ class AdminServicer(pb_grpc.AdminServicer):
         self._authorize(context)
         spec = _named_adapter(request.adapter, "version to unload, e.g. 'medical@v1'")
         return adapter_info(await self._registry.unload(spec))
+
+    @_unary
+    async def ProbeAdapter(self, request: pb.ProbeAdapterRequest,
+                           context: grpc.aio.ServicerContext) -> pb.ProbeAdapterResponse:
+        self._authorize(context)
+        spec = _named_adapter(request.adapter, "version to probe, e.g. 'medical@v3'") if request.adapter != BASE else None
+        if spec is not None and spec.version is None:
+            raise InvalidArgument("adapter", f"{request.adapter!r}: name a version to probe, e.g. '{spec.domain}@v1'")
+        if not request.prompts:
+            raise InvalidArgument("prompts", "empty: send at least one prompt")
+        calls = []
+        for i, prompt in enumerate(request.prompts):
+            chat = pb.ChatRequest(messages=prompt.messages, adapter=request.adapter,
+                                  sampling=pb.SamplingParams(max_tokens=request.max_tokens, temperature=0.0))
+            try:
+                calls.append(validate_chat(chat, self._config))
+            except InvalidArgument as e:
+                raise InvalidArgument(f"prompts[{i}].{e.field}", e.problem) from e
+        adapter, answers = await self._chat.probe(spec, calls)
+        return pb.ProbeAdapterResponse(adapter=adapter, answers=[
+            pb.ProbeAnswer(text=a.text, finish_reason=a.finish_reason or "", completion_tokens=a.completion_tokens)
+            for a in answers])
 
     @_unary
     async def GetRollout(self, request: pb.GetRolloutRequest, context: grpc.aio.ServicerContext) -> pb.GetRolloutResponse:

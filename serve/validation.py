@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Mapping
 
 from loraloop.adapters import AdapterSpec, parse_adapter_name
 from loraloop.config import FeedbackConfig, ServeConfig
@@ -32,7 +33,7 @@ class ChatCall:
     regenerate_of: str
 
 
-def validate_chat(request: pb.ChatRequest, config: ServeConfig) -> ChatCall:
+def validate_chat(request: pb.ChatRequest, config: ServeConfig, defaults: Mapping[str, float] | None = None) -> ChatCall:
     """Check every field of a ChatRequest; raise InvalidArgument naming the first bad one."""
     for name in ("conversation_id", "user_id", "regenerate_of"):
         if len(getattr(request, name)) > MAX_ID_CHARS:
@@ -56,18 +57,19 @@ def validate_chat(request: pb.ChatRequest, config: ServeConfig) -> ChatCall:
                               f"the last message must be from the user, got {messages[-1]['role']!r}")
     adapter = parse_adapter_name(request.adapter, "adapter")
     return ChatCall(conversation_id=request.conversation_id, user_id=request.user_id, messages=tuple(messages),
-                    adapter=adapter, routed=request.adapter == "", sampling=_sampling(request.sampling, config),
+                    adapter=adapter, routed=request.adapter == "", sampling=_sampling(request.sampling, config, defaults or {}),
                     regenerate_of=request.regenerate_of)
 
 
-def _sampling(sampling: pb.SamplingParams, config: ServeConfig) -> Sampling:
+def _sampling(sampling: pb.SamplingParams, config: ServeConfig, defaults: Mapping[str, float]) -> Sampling:
+    # Unset fields take the model's generation_config.json defaults (as vLLM's own server does), else OpenAI's.
     max_tokens = sampling.max_tokens or config.default_max_tokens
     if max_tokens > config.max_tokens_limit:
         raise InvalidArgument("sampling.max_tokens", f"{max_tokens} is above the limit of {config.max_tokens_limit}")
-    temperature = sampling.temperature if sampling.HasField("temperature") else 1.0
+    temperature = sampling.temperature if sampling.HasField("temperature") else defaults.get("temperature", 1.0)
     if not math.isfinite(temperature) or not 0.0 <= temperature <= 2.0:
         raise InvalidArgument("sampling.temperature", f"{temperature} is outside [0, 2]")
-    top_p = sampling.top_p if sampling.HasField("top_p") else 1.0
+    top_p = sampling.top_p if sampling.HasField("top_p") else defaults.get("top_p", 1.0)
     if not math.isfinite(top_p) or not 0.0 < top_p <= 1.0:
         raise InvalidArgument("sampling.top_p", f"{top_p} is outside (0, 1]")
     if len(sampling.stop) > MAX_STOP_STRINGS:

@@ -39,8 +39,9 @@ def adapter_store(demo_model, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def serve_config(demo_model, adapter_store, tmp_path_factory) -> ServeConfig:
-    """The config of the session's server: ephemeral ports, a known admin token, small limits."""
-    return ServeConfig(model=str(demo_model.model_dir), adapter_store=str(adapter_store), port=0, metrics_port=0,
+    """The config of the session's server: the demo's int8 W8A8 base (what `make demo` serves), ephemeral ports,
+    a known admin token, small limits. Tests that start their own server serve the fp32 base."""
+    return ServeConfig(model=str(demo_model.int8_model_dir), adapter_store=str(adapter_store), port=0, metrics_port=0,
                        admin_token=ADMIN_TOKEN, state_dir=str(tmp_path_factory.mktemp("state")),
                        max_concurrent_requests=16, max_tokens_limit=256)
 
@@ -59,8 +60,13 @@ def router_config(tmp_path_factory) -> RouterConfig:
 
 @pytest.fixture(scope="session")
 def rollout_config() -> RolloutConfig:
-    """The session server's rollout rules: the defaults, judged every second so tests need not wait."""
-    return RolloutConfig(tick_interval_s=1.0)
+    """The session server's rollout rules: the defaults, judged every second so tests need not wait.
+
+    The p95-latency guardrail gets room: on the int8 base, 2-token answers of two identical adapters
+    measured p95 ratios up to 1.6 on these shared 2-core machines (queueing, not the adapter), above the
+    default 1.5. tests/router tests that guardrail itself.
+    """
+    return RolloutConfig(tick_interval_s=1.0, max_p95_latency_ratio=3.0)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ METRIC = re.compile(r"^loraloop_(serve|router|feedback|retrain)_[a-z][a-z0-9_]*$
 # Base units, and the plural nouns that are the unit of a count gauge (queue depth, answers, pairs pending),
 # plus `_state` for state-set gauges (1 for the current state) and `_value` for eval metrics of mixed units.
 UNITS = ("_total", "_seconds", "_bytes", "_ratio", "_in_flight", "_loaded", "_depth", "_capacity", "_answers",
-         "_state", "_pending", "_running", "_value")
+         "_state", "_pending", "_running", "_value", "_info")
 
 
 def test_metric_names_follow_the_pattern():

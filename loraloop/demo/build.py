@@ -22,11 +22,16 @@ from loraloop.adapters import AdapterStore
 from loraloop.config import DemoConfig
 from loraloop.fs import file_lock
 from loraloop.demo.data import CORPUS_DIR, corpus_digest, load_corpus
+from loraloop.training_base import CPU_TRAINING_ARGS, LORA_TARGETS, load_training_base, training_base
 
-__all__ = ["BUILD_VERSION", "CHAT_TEMPLATE", "CPU_TRAINING_ARGS", "DemoModel", "LORA_TARGETS", "build_demo", "demo_paths"]
+__all__ = ["BUILD_VERSION", "CHAT_TEMPLATE", "DEMO_GENERATION_DEFAULTS", "DemoModel", "build_demo", "demo_paths"]
 
 # Bump when the builder's code changes what it produces, so old caches are not reused.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
+# Sampling defaults shipped in generation_config.json; vLLM applies them to requests that leave a field unset.
+# At temperature 1.0 the 3k-token demo answers word salad; greedy answers are fine, and 0.3 keeps sentences
+# while regenerated answers still differ.
+DEMO_GENERATION_DEFAULTS = {"temperature": 0.3, "top_p": 0.9}
 SPECIAL_TOKENS = ["<|pad|>", "<|end|>", "<|system|>", "<|user|>", "<|assistant|>"]
 CHAT_TEMPLATE = (
     "{%- for message in messages -%}"
@@ -34,12 +39,6 @@ CHAT_TEMPLATE = (
     "{%- endfor -%}"
     "{%- if add_generation_prompt -%}<|assistant|>{%- endif -%}"
 )
-LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-# TRL arguments for training on CPU, shared with the retraining jobs (loraloop.retrain.trl_configs).
-# TRL defaults to bf16 autocast and gradient checkpointing; on CPU both make a tiny model
-# about 10x slower (measured: 1.2 s vs 0.1 s per step), and fp32 keeps the build reproducible.
-CPU_TRAINING_ARGS: dict[str, Any] = dict(use_cpu=True, dataloader_num_workers=0, dataloader_pin_memory=False,
-                                         bf16=False, fp16=False, gradient_checkpointing=False)
 log = logging.getLogger(__name__)
 
 
@@ -48,7 +47,8 @@ class DemoModel:
     """Where a finished demo build lives."""
 
     root: Path
-    model_dir: Path
+    model_dir: Path         # the full-precision base (fp32): what retraining loads, in NF4 for QLoRA
+    int8_model_dir: Path    # the serving copy: compressed-tensors INT8 W8A8, what `loraloop serve` runs by default
     adapter_store: Path
     domains: tuple[str, ...]
 
@@ -56,10 +56,12 @@ class DemoModel:
 def demo_paths(config: DemoConfig) -> DemoModel:
     """The cache location a config builds into (whether or not it is built yet)."""
     key = hashlib.sha256(json.dumps(
-        {"corpus": corpus_digest(), "config": config.fingerprint(), "build": BUILD_VERSION},
+        {"corpus": corpus_digest(), "config": config.fingerprint(), "build": BUILD_VERSION,
+         "generation": DEMO_GENERATION_DEFAULTS},
         sort_keys=True).encode()).hexdigest()[:16]
     root = config.home_path() / "demo" / key
-    return DemoModel(root=root, model_dir=root / "model", adapter_store=root / "adapters", domains=config.domains)
+    return DemoModel(root=root, model_dir=root / "model", int8_model_dir=root / "model-w8a8",
+                     adapter_store=root / "adapters", domains=config.domains)
 
 
 def build_demo(config: DemoConfig, *, force: bool = False, progress: bool = True) -> DemoModel:
@@ -96,19 +98,28 @@ def _build_into(config: DemoConfig, out: Path, *, progress: bool) -> None:
     records = [r for r in load_corpus() if r["split"] == "train"]
     _say(progress, f"corpus: {len(records)} training conversations from {CORPUS_DIR}")
 
-    _say(progress, "1/3 training the tokenizer")
+    _say(progress, "1/4 training the tokenizer")
     tokenizer = train_tokenizer(records, config)
     model_dir = out / "model"
     tokenizer.save_pretrained(model_dir)
 
-    _say(progress, "2/3 training the base model on every domain")
+    _say(progress, "2/4 training the base model on every domain")
     model = _train_base(records, tokenizer, config, out / "work-base", progress)
+    for name, value in DEMO_GENERATION_DEFAULTS.items():
+        setattr(model.generation_config, name, value)
+    model.generation_config.do_sample = True
     model.save_pretrained(model_dir, safe_serialization=True)
     model.generation_config.save_pretrained(model_dir)
 
+    _say(progress, "3/4 writing the int8 W8A8 serving copy of the base (compressed-tensors)")
+    from loraloop.quantize import write_w8a8
+
+    write_w8a8(model_dir, out / "model-w8a8")
+    del model
+
     store = AdapterStore(out / "adapters")
     for i, domain in enumerate(config.domains, 1):
-        _say(progress, f"3/3 adapter {i}/{len(config.domains)}: SFT LoRA for {domain!r}")
+        _say(progress, f"4/4 adapter {i}/{len(config.domains)}: SFT QLoRA for {domain!r}")
         domain_records = [r for r in records if r["domain"] == domain]
         adapter_dir = _train_adapter(domain_records, tokenizer, model_dir, config, out / f"work-{domain}", progress)
         store.publish(domain, adapter_dir, {
@@ -118,6 +129,7 @@ def _build_into(config: DemoConfig, out: Path, *, progress: bool) -> None:
             "config": {"epochs": config.adapter_epochs, "learning_rate": config.adapter_learning_rate,
                        "rank": config.lora_rank, "alpha": config.lora_alpha},
             "dataset": {"conversations": len(domain_records), "corpus_sha256": corpus_digest()},
+            "training_base": training_base("cpu", qlora=True).as_dict(),
         })
     for work in out.glob("work-*"):
         shutil.rmtree(work)
@@ -159,7 +171,8 @@ def _model_config(tokenizer, config: DemoConfig):
     )
 
 
-def _sft_config(config: DemoConfig, work: Path, epochs: float, learning_rate: float, progress: bool):
+def _sft_config(config: DemoConfig, work: Path, epochs: float, learning_rate: float, progress: bool,
+                optim: str = "adamw_torch"):
     from trl import SFTConfig
 
     return SFTConfig(
@@ -167,7 +180,7 @@ def _sft_config(config: DemoConfig, work: Path, epochs: float, learning_rate: fl
         per_device_train_batch_size=config.batch_size, lr_scheduler_type="cosine", warmup_steps=10,
         max_length=config.max_length, logging_steps=25, save_strategy="no", report_to="none",
         seed=config.seed, data_seed=config.seed, disable_tqdm=not progress, eos_token="<|end|>",
-        **CPU_TRAINING_ARGS,
+        optim=optim, **CPU_TRAINING_ARGS,
         # Batches of similar lengths: padding to the longest conversation otherwise doubles the work.
         train_sampling_strategy="group_by_length",
     )
@@ -191,15 +204,17 @@ def _train_base(records, tokenizer, config: DemoConfig, work: Path, progress: bo
 def _train_adapter(records, tokenizer, model_dir: Path, config: DemoConfig, work: Path, progress: bool) -> Path:
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import LlamaForCausalLM
     from trl import SFTTrainer
 
-    base = LlamaForCausalLM.from_pretrained(model_dir, dtype="float32")
+    # QLoRA, like every retrain job: the adapters learn on the NF4 base they are later retrained on.
+    qlora = training_base("cpu", qlora=True)
+    base = load_training_base(model_dir, device="cpu", qlora=True)
     # Prompt/completion rows: TRL computes the loss on the answer only.
     dataset = Dataset.from_list([{"prompt": r["messages"][:-1], "completion": r["messages"][-1:]} for r in records])
     lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=0.0,
                       target_modules=LORA_TARGETS, task_type="CAUSAL_LM")
-    trainer = SFTTrainer(model=base, args=_sft_config(config, work, config.adapter_epochs, config.adapter_learning_rate, progress),
+    trainer = SFTTrainer(model=base, args=_sft_config(config, work, config.adapter_epochs, config.adapter_learning_rate,
+                                                      progress, optim=qlora.optimizer),
                          train_dataset=dataset, processing_class=tokenizer, peft_config=lora)
     trainer.train()
     adapter_dir = work / "adapter"

@@ -144,6 +144,40 @@ class ListAdaptersRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class ProbePrompt(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[Message]
+    def __init__(self, messages: _Optional[_Iterable[_Union[Message, _Mapping]]] = ...) -> None: ...
+
+class ProbeAdapterRequest(_message.Message):
+    __slots__ = ("adapter", "prompts", "max_tokens")
+    ADAPTER_FIELD_NUMBER: _ClassVar[int]
+    PROMPTS_FIELD_NUMBER: _ClassVar[int]
+    MAX_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    adapter: str
+    prompts: _containers.RepeatedCompositeFieldContainer[ProbePrompt]
+    max_tokens: int
+    def __init__(self, adapter: _Optional[str] = ..., prompts: _Optional[_Iterable[_Union[ProbePrompt, _Mapping]]] = ..., max_tokens: _Optional[int] = ...) -> None: ...
+
+class ProbeAnswer(_message.Message):
+    __slots__ = ("text", "finish_reason", "completion_tokens")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    FINISH_REASON_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    finish_reason: str
+    completion_tokens: int
+    def __init__(self, text: _Optional[str] = ..., finish_reason: _Optional[str] = ..., completion_tokens: _Optional[int] = ...) -> None: ...
+
+class ProbeAdapterResponse(_message.Message):
+    __slots__ = ("adapter", "answers")
+    ADAPTER_FIELD_NUMBER: _ClassVar[int]
+    ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    adapter: str
+    answers: _containers.RepeatedCompositeFieldContainer[ProbeAnswer]
+    def __init__(self, adapter: _Optional[str] = ..., answers: _Optional[_Iterable[_Union[ProbeAnswer, _Mapping]]] = ...) -> None: ...
+
 class AdapterInfo(_message.Message):
     __slots__ = ("ref", "domain", "version", "base_model", "rank", "method", "loaded", "active", "pinned", "lora_id", "in_flight")
     REF_FIELD_NUMBER: _ClassVar[int]
@@ -171,10 +205,12 @@ class AdapterInfo(_message.Message):
     def __init__(self, ref: _Optional[str] = ..., domain: _Optional[str] = ..., version: _Optional[int] = ..., base_model: _Optional[str] = ..., rank: _Optional[int] = ..., method: _Optional[str] = ..., loaded: _Optional[bool] = ..., active: _Optional[bool] = ..., pinned: _Optional[bool] = ..., lora_id: _Optional[int] = ..., in_flight: _Optional[int] = ...) -> None: ...
 
 class ListAdaptersResponse(_message.Message):
-    __slots__ = ("adapters",)
+    __slots__ = ("adapters", "base_quantization")
     ADAPTERS_FIELD_NUMBER: _ClassVar[int]
+    BASE_QUANTIZATION_FIELD_NUMBER: _ClassVar[int]
     adapters: _containers.RepeatedCompositeFieldContainer[AdapterInfo]
-    def __init__(self, adapters: _Optional[_Iterable[_Union[AdapterInfo, _Mapping]]] = ...) -> None: ...
+    base_quantization: str
+    def __init__(self, adapters: _Optional[_Iterable[_Union[AdapterInfo, _Mapping]]] = ..., base_quantization: _Optional[str] = ...) -> None: ...
 
 class LoadAdapterRequest(_message.Message):
     __slots__ = ("adapter", "keep_active")

@@ -268,6 +268,11 @@ class AdminStub:
                 request_serializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterRequest.SerializeToString,
                 response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterResponse.FromString,
                 _registered_method=True)
+        self.ProbeAdapter = channel.unary_unary(
+                '/loraloop.v1.Admin/ProbeAdapter',
+                request_serializer=loraloop_dot_v1_dot_loraloop__pb2.ProbeAdapterRequest.SerializeToString,
+                response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.ProbeAdapterResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServicer:
@@ -309,6 +314,14 @@ class AdminServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ProbeAdapter(self, request, context):
+        """Greedy answers of one version (loaded on demand, never made active) to fixed prompts, not recorded as
+        answers: the served-base gate's smoke test of a new version on the serving engine itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -336,6 +349,11 @@ def add_AdminServicer_to_server(servicer, server):
                     servicer.ReloadRouter,
                     request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterRequest.FromString,
                     response_serializer=loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterResponse.SerializeToString,
+            ),
+            'ProbeAdapter': grpc.unary_unary_rpc_method_handler(
+                    servicer.ProbeAdapter,
+                    request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.ProbeAdapterRequest.FromString,
+                    response_serializer=loraloop_dot_v1_dot_loraloop__pb2.ProbeAdapterResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -474,6 +492,33 @@ class Admin:
             '/loraloop.v1.Admin/ReloadRouter',
             loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterRequest.SerializeToString,
             loraloop_dot_v1_dot_loraloop__pb2.ReloadRouterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ProbeAdapter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/loraloop.v1.Admin/ProbeAdapter',
+            loraloop_dot_v1_dot_loraloop__pb2.ProbeAdapterRequest.SerializeToString,
+            loraloop_dot_v1_dot_loraloop__pb2.ProbeAdapterResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -18,7 +18,8 @@ def test_every_field_has_help(cls):
     ({"max_loras": 0}, "max_loras"),
     ({"max_loras": 8, "max_cpu_loras": 4}, "max_cpu_loras"),
     ({"default_max_tokens": 2000}, "default_max_tokens"),
-    ({"quantization": "awq", "device": "cpu"}, "quantization"),
+    ({"quantization": "bitsandbytes", "device": "cpu"}, "quantization"),
+    ({"demo_base": "int4"}, "demo_base"),
     ({"gpu_memory_utilization": 1.5}, "gpu_memory_utilization"),
 ])
 def test_serve_config_rejects_bad_values_naming_the_field(kwargs, field):

@@ -19,6 +19,8 @@ def test_worker_command_runs_the_worker_module_directly_or_under_accelerate():
 
 
 def test_no_server_target_tells_no_one_and_an_unreachable_server_is_a_note_not_an_error():
-    assert notify_server(RetrainConfig(), "legal", 2, "test") == []
-    [note] = notify_server(RetrainConfig(server_target="127.0.0.1:1"), "legal", 2, "test")
+    assert notify_server(RetrainConfig(), "legal", 2, "test").notes == []
+    told = notify_server(RetrainConfig(server_target="127.0.0.1:1"), "legal", 2, "test")
+    [note] = told.notes
+    assert told.served_failures == []
     assert note.startswith("server 127.0.0.1:1 not told: LoadAdapter UNAVAILABLE")

@@ -21,7 +21,7 @@ from loraloop.retrain.ppo import (
     ValueHead,
     check_adapter_dir,
     generate_completions,
-    model_load_kwargs,
+    resolve_device,
     train_ppo,
 )
 from loraloop.retrain.reward_scorer import RewardScorer
@@ -100,37 +100,27 @@ def assert_kl_controlled(result, config: PPOJobConfig) -> None:
 # ---------------------------------------------------------------- fast unit tests (no model)
 
 
-def test_model_load_kwargs_cpu_cuda_and_qlora():
-    assert model_load_kwargs(torch.device("cpu"), None) == {"dtype": torch.float32}
-    assert model_load_kwargs(torch.device("cuda"), None) == {"dtype": torch.bfloat16}
-    kwargs = model_load_kwargs(torch.device("cuda:1"), "bitsandbytes")
-    bnb = kwargs["quantization_config"]
-    assert (bnb.load_in_4bit, bnb.bnb_4bit_quant_type, bnb.bnb_4bit_use_double_quant,
-            bnb.bnb_4bit_compute_dtype) == (True, "nf4", True, torch.bfloat16)
-    assert kwargs["device_map"] == {"": 1} and kwargs["dtype"] == torch.bfloat16
-
-
-def test_model_load_kwargs_refuses_4bit_on_cpu_and_unknown_quantization():
-    with pytest.raises(ValueError, match="quantization='bitsandbytes'"):
-        model_load_kwargs(torch.device("cpu"), "bitsandbytes")
-    with pytest.raises(ValueError, match="quantization='gptq'"):
-        model_load_kwargs(torch.device("cuda"), "gptq")
+def test_resolve_device_refuses_cuda_without_a_gpu_and_unknown_names():
+    assert resolve_device("cpu") == torch.device("cpu")
+    with pytest.raises(ValueError, match="^device='tpu'"):
+        resolve_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA device"):
+            resolve_device("cuda")
 
 
 @pytest.mark.parametrize("field, value", [
     ("mini_batch_size", 5), ("batch_size", 0), ("cliprange", 0.0), ("cliprange_value", -1.0), ("gamma", 1.5),
     ("lam", -0.1), ("temperature", 0.0), ("target_kl", float("inf")), ("init_kl_coef", -0.1), ("kl_horizon", 0),
-    ("kl_estimator", "k2"), ("device", "tpu"), ("quantization", "gptq"), ("steps", 0), ("learning_rate", 0.0),
+    ("kl_estimator", "k2"), ("device", "tpu"), ("steps", 0), ("learning_rate", 0.0),
 ])
 def test_ppo_job_config_names_the_bad_field(field, value):
     with pytest.raises(ValueError, match=f"^{field}="):
         PPOJobConfig(**{field: value})
 
 
-def test_ppo_job_config_refuses_4bit_on_cpu():
-    with pytest.raises(ValueError, match="^quantization=.*CUDA"):
-        PPOJobConfig(device="cpu", quantization="bitsandbytes")
-    assert PPOJobConfig(device="cuda", quantization="bitsandbytes").quantization == "bitsandbytes"
+def test_ppo_job_config_trains_qlora_by_default_on_cpu_too():
+    assert PPOJobConfig(device="cpu").qlora is True and PPOJobConfig(device="cpu", qlora=False).qlora is False
 
 
 def test_value_head_starts_at_zero_and_maps_hidden_to_scalar():
@@ -250,7 +240,7 @@ def reward_model_dir(demo_model, tmp_path_factory) -> str:
     from peft import LoraConfig
     from trl import RewardConfig, RewardTrainer
 
-    from loraloop.demo.build import LORA_TARGETS
+    from loraloop.training_base import LORA_TARGETS
 
     work = tmp_path_factory.mktemp("reward")
     args = RewardConfig(output_dir=str(work / "run"), num_train_epochs=2, per_device_train_batch_size=16,

@@ -36,11 +36,11 @@ def test_reward_model_lora_saves_its_scalar_head():
     assert head.modules_to_save == ["score"] and set(head.target_modules) == {"q_proj", "v_proj"}
 
 
-def test_ppo_config_maps_our_fields_and_uses_qlora_on_cuda():
+def test_ppo_config_maps_our_fields_and_trains_qlora_unless_turned_off():
     config = RetrainConfig(ppo_learning_rate=3e-4, ppo_steps=5, ppo_batch_size=8, ppo_mini_batch_size=4)
     cpu, cuda = ppo_config(config, device="cpu"), ppo_config(config, device="cuda")
     assert (cpu.learning_rate, cpu.steps, cpu.batch_size, cpu.mini_batch_size) == (3e-4, 5, 8, 4)
-    assert cpu.quantization is None and cuda.quantization == "bitsandbytes"
+    assert cpu.qlora and cuda.qlora and not ppo_config(RetrainConfig(qlora=False), device="cpu").qlora
 
 
 def test_batch_is_sized_to_the_card_and_checkpointing_only_when_it_must():

@@ -10,6 +10,7 @@ import grpc
 import pytest
 
 from loraloop.client import LoraloopClient
+from loraloop.quantize import cpu_flags
 from loraloop.v1 import loraloop_pb2 as pb
 
 OK = dict(temperature=0.0, max_tokens=8)
@@ -102,8 +103,20 @@ async def test_overload_is_resource_exhausted_never_a_hang(server, client, serve
 
 
 def test_cli_config_errors_exit_2_with_one_line():
-    proc = subprocess.run([sys.executable, "-m", "loraloop.cli", "serve", "--device", "cpu", "--quantization", "awq"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "loraloop.cli", "serve", "--device", "cpu", "--quantization",
+                           "bitsandbytes"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
-    assert "quantization='awq'" in proc.stderr
+    assert "quantization='bitsandbytes'" in proc.stderr
+
+
+@pytest.mark.skipif("avx512f" in cpu_flags(), reason="this CPU has AVX-512, so vLLM's 4-bit CPU kernel exists")
+def test_4bit_on_this_cpu_is_refused_at_start_naming_the_missing_flag(demo_model, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "loraloop.cli", "serve", "--device", "cpu", "--quantization", "awq",
+                           "--model", str(demo_model.model_dir), "--adapter-store", str(demo_model.adapter_store),
+                           "--db-path", str(tmp_path / "f.sqlite"), "--state-dir", str(tmp_path), "--port", "0",
+                           "--metrics-port", "-1"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()[-1]  # after vLLM's own import-time log lines
+    assert last.startswith("loraloop: error: awq (4-bit) needs the CPU flag avx512f"), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr

@@ -23,6 +23,15 @@ def test_a_good_request_is_typed():
     assert call.sampling.max_tokens == 32  # the default when unset
 
 
+def test_unset_sampling_takes_the_models_defaults_and_set_values_win():
+    defaults = {"temperature": 0.3, "top_p": 0.9}
+    unset = validate_chat(request(), CONFIG, defaults).sampling
+    assert (unset.temperature, unset.top_p) == (0.3, 0.9)
+    greedy = validate_chat(request(sampling=pb.SamplingParams(temperature=0, top_p=1)), CONFIG, defaults).sampling
+    assert (greedy.temperature, greedy.top_p) == (0.0, 1.0)
+    assert validate_chat(request(), CONFIG).sampling.temperature == 1.0  # a model without defaults: OpenAI's
+
+
 @pytest.mark.parametrize("req, field", [
     (pb.ChatRequest(), "messages"),
     (request(messages=[pb.Message(role="robot", content="x")]), "messages[0].role"),

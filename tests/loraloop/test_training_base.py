@@ -1,0 +1,67 @@
+"""The training base: QLoRA (NF4, double quantization) by default, on CPU too, and the record of it."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from loraloop.training_base import compute_dtype, load_training_base, nf4_config, resolve_device, training_base
+
+
+def test_nf4_config_is_the_qlora_recipe_and_keeps_output_heads_full_precision():
+    bnb = nf4_config("cpu")
+    assert (bnb.load_in_4bit, bnb.bnb_4bit_quant_type, bnb.bnb_4bit_use_double_quant,
+            bnb.bnb_4bit_compute_dtype) == (True, "nf4", True, torch.float32)
+    assert set(bnb.llm_int8_skip_modules) == {"lm_head", "score"}
+
+
+def test_compute_dtype_is_fp32_on_cpu():
+    assert compute_dtype("cpu") == torch.float32
+
+
+def test_training_base_record_names_quantization_dtype_and_optimizer():
+    assert training_base("cpu", qlora=True).as_dict() == {
+        "device": "cpu", "quantization": "nf4-double-quant", "compute_dtype": "float32", "optimizer": "paged_adamw_8bit"}
+    assert training_base("cpu", qlora=False).as_dict()["quantization"] == "none"
+
+
+def test_resolve_device_names_a_bad_device():
+    with pytest.raises(ValueError, match="^device='tpu'"):
+        resolve_device("tpu")
+
+
+def _tiny_llama(path):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=256, hidden_size=128, intermediate_size=256, num_hidden_layers=1,
+                         num_attention_heads=2, num_key_value_heads=1, head_dim=64, tie_word_embeddings=True)
+    LlamaForCausalLM(config).save_pretrained(path)
+    return path
+
+
+def test_qlora_base_on_cpu_is_nf4_with_double_quantization_and_a_lora_on_it_learns(tmp_path):
+    import bitsandbytes as bnb
+    from peft import LoraConfig, get_peft_model
+
+    model = load_training_base(_tiny_llama(tmp_path / "tiny"), device="cpu", qlora=True)
+    q_proj = model.model.layers[0].self_attn.q_proj
+    assert isinstance(q_proj, bnb.nn.Linear4bit)
+    assert q_proj.weight.quant_state.quant_type == "nf4" and q_proj.weight.quant_state.nested  # double quant
+    peft = get_peft_model(model, LoraConfig(r=4, target_modules=["q_proj", "v_proj"]))
+    optimizer = bnb.optim.PagedAdamW8bit([p for p in peft.parameters() if p.requires_grad], lr=1e-2)
+    batch = torch.randint(0, 256, (4, 32))
+    losses = []
+    for _ in range(8):
+        loss = peft(input_ids=batch, labels=batch).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
+
+
+def test_full_precision_base_when_qlora_is_off(tmp_path):
+    model = load_training_base(_tiny_llama(tmp_path / "tiny"), device="cpu", qlora=False)
+    assert type(model.model.layers[0].self_attn.q_proj) is torch.nn.Linear
+    assert model.model.layers[0].self_attn.q_proj.weight.dtype == torch.float32
