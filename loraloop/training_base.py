@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["CPU_TRAINING_ARGS", "DEVICES", "LORA_TARGETS", "QLORA_OPTIMIZER", "TrainingBase", "compute_dtype",
-           "load_training_base", "nf4_config", "resolve_device", "training_base"]
+           "keep_trainable_in_compute_dtype", "load_training_base", "nf4_config", "resolve_device", "training_base"]
 
 DEVICES = ("auto", "cpu", "cuda")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -78,6 +78,29 @@ def training_base(device: str, qlora: bool) -> TrainingBase:
                             compute_dtype="float32" if device == "cpu" else "bfloat16", optimizer="adamw_torch")
     return TrainingBase(device=device, quantization="nf4-double-quant",
                         compute_dtype=str(compute_dtype(device)).removeprefix("torch."), optimizer=QLORA_OPTIMIZER)
+
+
+def keep_trainable_in_compute_dtype(model, device: str) -> int:
+    """Undo TRL's bf16 cast of the trainable parameters when the compute dtype is not bf16; returns how many.
+
+    Workaround for TRL 1.16: with a quantized base and a `peft_config`, its trainers cast every trainable
+    parameter to bf16 ("When using QLoRA, the PEFT adapter weights are converted to bf16",
+    trl/trainer/reward_trainer.py and dpo_trainer.py), assuming bf16 compute. With fp32 compute (CPU) the
+    LoRA layers cope (bitsandbytes' LoRA casts its input), but a trainable plain Linear such as the reward
+    model's `score` head then meets fp32 hidden states and fails ("expected m1 and m2 to have the same
+    dtype"). tests/loraloop/test_training_base.py shows the cast. Drop this when TRL follows the compute dtype.
+    """
+    import torch
+
+    dtype = compute_dtype(device)
+    if dtype == torch.bfloat16:
+        return 0
+    cast = 0
+    for param in model.parameters():
+        if param.requires_grad and param.dtype == torch.bfloat16:
+            param.data = param.data.to(dtype)
+            cast += 1
+    return cast
 
 
 def load_training_base(model_dir: str | Path, *, device: str, qlora: bool, sequence_classification: bool = False):

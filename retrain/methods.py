@@ -24,6 +24,7 @@ from loraloop.retrain.trl_configs import (
     reward_lora_config,
     sft_config,
 )
+from loraloop.training_base import keep_trainable_in_compute_dtype
 
 __all__ = ["TRAINERS", "emit", "load_rows", "load_tokenizer", "train_dpo", "train_ppo_job",
            "train_reward", "train_sft"]
@@ -143,6 +144,7 @@ def train_sft(spec: JobSpec) -> dict[str, float]:
                       eos_token=tokenizer.eos_token)
     trainer = SFTTrainer(model=model, args=args, train_dataset=train, processing_class=tokenizer,
                          callbacks=[_step_logger(spec.log_file, "sft")])
+    keep_trainable_in_compute_dtype(trainer.model, device)
     return _train(trainer, spec, batch_size=plan.batch_size, gradient_checkpointing=plan.gradient_checkpointing)
 
 
@@ -165,6 +167,7 @@ def train_dpo(spec: JobSpec) -> dict[str, float]:
                          callbacks=[_step_logger(spec.log_file, "dpo")])
     if "ref" not in trainer.model.peft_config:  # a TRL that fell back to the base as reference: refuse
         raise RuntimeError("DPOTrainer did not create the frozen 'ref' copy of the parent adapter")
+    keep_trainable_in_compute_dtype(trainer.model, device)
     return _train(trainer, spec, batch_size=plan.batch_size, gradient_checkpointing=plan.gradient_checkpointing)
 
 
@@ -185,6 +188,7 @@ def train_reward(spec: JobSpec) -> dict[str, float]:
         parent.get("target_modules"), list) else None)
     trainer = RewardTrainer(model=base, args=args, train_dataset=train, processing_class=tokenizer, peft_config=lora,
                             callbacks=[_step_logger(spec.log_file, "reward")])
+    keep_trainable_in_compute_dtype(trainer.model, device)
     return _train(trainer, spec, batch_size=plan.batch_size, gradient_checkpointing=plan.gradient_checkpointing)
 
 

@@ -52,9 +52,14 @@ def rambling_feedback(source_db: Path, scratch_db: Path, domain: str) -> int:
 
 
 def sabotage_config(retrain: RetrainConfig, config: SimulateConfig, scratch_db: Path, parent_version: int) -> RetrainConfig:
-    """The retrain config of the sabotage job: rambling rows, a high learning rate, the gate's checks opened."""
+    """The retrain config of the sabotage job: rambling rows, a high learning rate, the gate's checks opened.
+
+    The served-base gate is off too: the sabotage stands for a version an operator forces through every
+    offline check, so that the rollout's live guardrails are what must stop it.
+    """
     return dataclasses.replace(
         retrain, db_path=str(scratch_db), parent_version=parent_version, sft_learning_rate=config.sabotage_learning_rate,
         preference_tolerance=1.0, max_perplexity_increase=1000.0, max_reward_drop=1000.0, min_eos_rate=0.0, min_pairs_sft=1,
+        served_gate=False,
         start_canary=bool(retrain.server_target),
         canary_schedule=config.sabotage_schedule, canary_min_rated_per_step=config.sabotage_min_rated_per_step)

@@ -137,6 +137,8 @@ async def test_acked_signals_survive_kill_9(demo_model, tmp_path):
                     await asyncio.sleep(0.5)
             else:
                 raise AssertionError("server did not start")
+            # The fp32 base stays a served path: this server runs the demo's full-precision copy.
+            assert (await client.list_adapters_response()).base_quantization == "none"
             acks = await asyncio.gather(*(client.send_feedback(reply.response_id, pb.DWELL, dwell_ms=i + 1)
                                           for i in range(40)))
         os.killpg(proc.pid, signal.SIGKILL)  # no shutdown, no flush: only what was committed survives

@@ -65,3 +65,34 @@ def test_full_precision_base_when_qlora_is_off(tmp_path):
     model = load_training_base(_tiny_llama(tmp_path / "tiny"), device="cpu", qlora=False)
     assert type(model.model.layers[0].self_attn.q_proj) is torch.nn.Linear
     assert model.model.layers[0].self_attn.q_proj.weight.dtype == torch.float32
+
+
+def test_trl_casts_trainable_weights_of_a_quantized_base_to_bf16_and_we_keep_the_cpu_compute_dtype(tmp_path):
+    # The upstream behaviour keep_trainable_in_compute_dtype works around (TRL 1.16 RewardTrainer on QLoRA).
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import PreTrainedTokenizerFast
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from trl import RewardConfig, RewardTrainer
+
+    from loraloop.training_base import CPU_TRAINING_ARGS, keep_trainable_in_compute_dtype
+
+    _tiny_llama(tmp_path / "tiny")
+    vocab = {"<pad>": 0, "<unk>": 1, "</s>": 2, **{f"w{i}": i + 3 for i in range(200)}}
+    words = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    words.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=words, pad_token="<pad>", unk_token="<unk>", eos_token="</s>")
+    base = load_training_base(tmp_path / "tiny", device="cpu", qlora=True, sequence_classification=True)
+    base.config.pad_token_id = 0
+    data = Dataset.from_list([{"chosen": "w1 w2 w3", "rejected": "w4 w5"}] * 4)
+    trainer = RewardTrainer(model=base, args=RewardConfig(output_dir=str(tmp_path / "out"), report_to="none",
+                                                          max_steps=1, per_device_train_batch_size=2,
+                                                          **CPU_TRAINING_ARGS),
+                            train_dataset=data, processing_class=tokenizer,
+                            peft_config=LoraConfig(r=4, target_modules=["q_proj"], task_type="SEQ_CLS",
+                                                   modules_to_save=["score"]))
+    trainable = [p for p in trainer.model.parameters() if p.requires_grad]
+    assert trainable and all(p.dtype == torch.bfloat16 for p in trainable)  # TRL's cast: the bug
+    assert keep_trainable_in_compute_dtype(trainer.model, "cpu") == len(trainable)
+    assert all(p.dtype == torch.float32 for p in trainable)
+    trainer.train()  # with the score head in bf16 this raised "expected m1 and m2 to have the same dtype"
