@@ -120,9 +120,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="which trainers to measure (default: dpo sft)")
     parser.add_argument("--layers", type=int, default=LAYERS,
                         help=f"decoder layers (default {LAYERS}); fewer is a quick smoke run, not comparable")
-    parser.add_argument("--prepare-kbit", action="store_true",
-                        help="also run peft.prepare_model_for_kbit_training on the base, as "
-                             "loraloop.training_base.load_training_base does (embeddings, norms, lm_head in fp32)")
+    parser.add_argument("--prepare-kbit", action=argparse.BooleanOptionalAction, default=True,
+                        help="run peft.prepare_model_for_kbit_training on the base, as the jobs' "
+                             "loraloop.training_base.load_training_base does (embeddings, norms, lm_head in fp32); "
+                             "--no-prepare-kbit measures the bare NF4 base")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the temporary checkpoints go (default: /dev/shm if it has room, else $TMPDIR)")
     parser.add_argument("--keep-workdir", action="store_true", help="do not delete the checkpoints at the end")
