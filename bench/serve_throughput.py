@@ -179,7 +179,9 @@ def main() -> None:
     print(f"  ratio a/c (server / HF+PEFT switching)  = {a / rate['c hf+peft switching']:.2f}")
     print(f"  ratio a/d (server / HF+PEFT batched)    = {a / rate['d hf+peft batched']:.2f}")
     print(f"  ratio e/b (int8 W8A8 base / fp32 base)  = {rate['e offline vllm int8'] / rate['b offline vllm']:.2f}")
-    fp32, int8 = (sum(f.stat().st_size for f in d.glob("*.safetensors")) for d in (demo.model_dir, demo.int8_model_dir))
+    from loraloop.quantize import weights_bytes
+
+    fp32, int8 = weights_bytes(demo.model_dir), weights_bytes(demo.int8_model_dir)
     print(f"  base weight bytes: fp32 {fp32:,}, int8 W8A8 {int8:,} (ratio {int8 / fp32:.2f})")
     print(f"  hot swap: publish -> first request on the new version = {swap * 1000:.0f} ms")
 

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["W8A8", "cpu_flags", "describe_quantization", "four_bit_cpu_refusal", "write_w8a8"]
+__all__ = ["W8A8", "cpu_flags", "describe_quantization", "four_bit_cpu_refusal", "weights_bytes", "write_w8a8"]
 
 W8A8 = "compressed-tensors-w8a8"
 # Files of a model folder that are not weights: copied beside the quantized weights as they are.
@@ -70,14 +70,25 @@ def write_w8a8(source: str | os.PathLike[str], destination: str | os.PathLike[st
     return destination
 
 
+def weights_bytes(model_dir: str | os.PathLike[str]) -> int:
+    """Bytes of a model folder's safetensors weight files."""
+    return sum(f.stat().st_size for f in Path(model_dir).glob("*.safetensors"))
+
+
+def _quantization_config(model_dir: str | os.PathLike[str]) -> dict | None:
+    """The folder's `quantization_config` ({} when unquantized), or None when config.json is unreadable."""
+    try:
+        return json.loads((Path(model_dir) / "config.json").read_text()).get("quantization_config") or {}
+    except (OSError, ValueError):
+        return None
+
+
 def describe_quantization(model_dir: str | os.PathLike[str], requested: str | None = None) -> str:
     """One name for what the served base runs: "none", W8A8, "compressed-tensors", "awq", "gptq", "bitsandbytes"..."""
     if requested:
         return requested
-    config_file = Path(model_dir) / "config.json"
-    try:
-        quant = json.loads(config_file.read_text()).get("quantization_config") or {}
-    except (OSError, ValueError):
+    quant = _quantization_config(model_dir)
+    if not quant:
         return "none"
     method = str(quant.get("quant_method", "none")).lower()
     if method != "compressed-tensors":
@@ -94,10 +105,7 @@ def _is_w8a8(group: dict) -> bool:
 
 
 def _bits_of(model_dir: str | os.PathLike[str]) -> int | None:
-    try:
-        quant = json.loads((Path(model_dir) / "config.json").read_text()).get("quantization_config") or {}
-    except (OSError, ValueError):
-        return None
+    quant = _quantization_config(model_dir) or {}
     if "bits" in quant:
         return int(quant["bits"])
     bits = [g.get("weights", {}).get("num_bits") for g in (quant.get("config_groups") or {}).values()]

@@ -25,6 +25,7 @@ from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import ChatService
+from loraloop.quantize import weights_bytes
 from loraloop.serve.engine import Engine, check_servable, resolve_device
 from loraloop.serve.metrics import ServeMetrics
 from loraloop.router.metrics import RouteMetrics
@@ -145,7 +146,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     engine = Engine.start(config, model_dir)
     try:
         metrics.base_info.labels(engine.quantization).set(1)
-        metrics.base_weights.set(sum(f.stat().st_size for f in Path(model_dir).glob("*.safetensors")))
+        metrics.base_weights.set(weights_bytes(model_dir))
         store = AdapterStore(store_root)
         registry = AdapterRegistry(store, engine, max_loaded=config.max_cpu_loras, events=metrics)
         controller = RolloutController(db_file, rollout_config, metrics.registry, published=store.versions,
