@@ -46,7 +46,7 @@ def _line(name: str, up: int, rated: int) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     root = Path(args.work_dir) if args.work_dir else default_home() / "bench-loop" / stamp
     config = SimulateConfig(preference=args.preference, users=args.users, seed=args.seed, max_rounds=args.max_rounds,
                             work_dir=str(root / "loop"))

@@ -77,7 +77,7 @@ def conversations(records):
             replay.append(messages[:i + 1])
             others = rng.sample([o for o in by_domain[r["domain"]] if o is not r], 3)
             context = [msg for o in others for msg in o["messages"][:2]]  # user turn + its answer
-            multi.append(context + [m])
+            multi.append([*context, m])
     return {"single": single, "multi": multi, "replay": replay}
 
 

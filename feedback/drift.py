@@ -12,15 +12,15 @@ import asyncio
 import json
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any
 
 from sqlite_utils import Database
 
 from loraloop.config import FeedbackConfig
-from loraloop.feedback.drift_stats import (DRIFT_METRICS, DriftThresholds, crossed, js_excess, psi, rate,
-                                           threshold_for)
+from loraloop.feedback.drift_stats import DRIFT_METRICS, DriftThresholds, crossed, js_excess, psi, rate, threshold_for
 from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.schema import write_transaction
 

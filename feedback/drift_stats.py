@@ -11,14 +11,14 @@ import numpy as np
 from loraloop.config import setting
 
 __all__ = [
-    "js_excess",
-    "threshold_for",
     "DRIFT_METRICS",
     "DriftThresholds",
     "crossed",
     "js_divergence",
+    "js_excess",
     "psi",
     "rate",
+    "threshold_for",
     "token_distribution",
 ]
 

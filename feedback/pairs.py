@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -24,7 +25,7 @@ from loraloop.feedback.pii import scrub_text
 from loraloop.feedback.schema import write_transaction
 from loraloop.feedback.store import SignalKind
 
-__all__ = ["BuildReport", "Judgement", "MAX_PAIRS_PER_CHOSEN", "PairBuilder", "STRENGTH", "judge"]
+__all__ = ["MAX_PAIRS_PER_CHOSEN", "STRENGTH", "BuildReport", "Judgement", "PairBuilder", "judge"]
 
 STRENGTH = {
     SignalKind.THUMBS_UP: 6, SignalKind.THUMBS_DOWN: 6, SignalKind.CORRECTION: 5, SignalKind.REGENERATE: 4,

@@ -7,9 +7,10 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -21,7 +22,7 @@ __all__ = ["ErrorRecord", "FeedbackStore", "ResponseRecord", "SignalAck", "Signa
            "response_exists"]
 
 
-class SignalKind(str, enum.Enum):
+class SignalKind(str, enum.Enum):  # noqa: UP042 - str() must stay "SignalKind.X" for existing log lines
     """User signals; the names are the proto enum's."""
 
     THUMBS_UP = "THUMBS_UP"
@@ -123,13 +124,13 @@ class FeedbackStore:
         self.db.close()
 
     def write_batch(self, items: Sequence[ResponseRecord | SignalRecord | ErrorRecord]
-                    ) -> list[SignalAck | None | Exception]:
+                    ) -> list[SignalAck | Exception | None]:
         """Write items in one transaction; each item's result is its ack, None, or the error that refused it alone.
 
         Afterwards `recorded_signals` holds (domain, version, kind) of every new signal the batch stored,
         inferred ones included, for the caller's metrics.
         """
-        results: list[SignalAck | None | Exception] = []
+        results: list[SignalAck | Exception | None] = []
         recorded: list[tuple[str, int | None, str]] = []
         with write_transaction(self.db.conn):
             for item in items:

@@ -12,8 +12,8 @@ import logging
 import queue
 import sqlite3
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Callable
 
 from loraloop.errors import FeedbackUnavailable, Overloaded
 from loraloop.feedback.store import ErrorRecord, FeedbackStore, ResponseRecord, SignalAck, SignalRecord
@@ -27,7 +27,7 @@ _STOP = object()
 class Reservation:
     """A slot in the writer's queue, held until one item is submitted (or the slot is released)."""
 
-    def __init__(self, writer: "FeedbackWriter"):
+    def __init__(self, writer: FeedbackWriter):
         self._writer = writer
         self._open = True
 
@@ -151,7 +151,7 @@ class FeedbackWriter:
             if self._on_signals and store.recorded_signals:
                 try:
                     self._on_signals(store.recorded_signals)
-                except Exception:  # noqa: BLE001 - metrics must never stop the writer thread
+                except Exception:
                     log.exception("counting recorded signals failed")
         with self._lock:
             for item in items:

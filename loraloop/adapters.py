@@ -9,12 +9,13 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from loraloop.fs import file_lock, fsync_dir, fsync_tree
 from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
+from loraloop.fs import file_lock, fsync_dir, fsync_tree
 
 __all__ = ["BASE", "AdapterRef", "AdapterSpec", "AdapterStore", "parse_adapter_name", "sha256_file"]
 
@@ -177,7 +178,7 @@ class AdapterStore:
                     "name": domain,
                     "version": version,
                     "rank": config.get("r"),
-                    "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "sha256": {WEIGHTS_FILE: sha256_file(tmp / WEIGHTS_FILE)},
                 }
                 (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")

@@ -8,8 +8,8 @@ import importlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from loraloop.cli_args import add_config_flags, admin_token, config_from
 
@@ -118,7 +118,7 @@ def _feedback(args: argparse.Namespace) -> None:
                 stamp = dt.datetime.fromisoformat(args.since)
             except ValueError as e:
                 raise ValueError(f"--since: {args.since!r} is not an ISO date or date-time") from e
-            since = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).timestamp()
+            since = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).timestamp()
         n = write_jsonl(export_rows(db, domain=args.adapter, fmt=args.format, since=since), Path(args.out))
         print(f"wrote {n} {args.format} rows for {args.adapter!r} to {args.out}")
     elif args.feedback_command == "drift":

@@ -7,7 +7,8 @@ import dataclasses
 import os
 import types
 import typing
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["add_config_flags", "admin_token", "config_from"]
 

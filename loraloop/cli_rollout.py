@@ -72,7 +72,7 @@ async def _call(args: argparse.Namespace) -> None:
 
 
 def _when(stamp: float) -> str:
-    return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def format_rollout(rollout: Any) -> str:

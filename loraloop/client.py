@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 import grpc
 
@@ -34,7 +34,7 @@ class LoraloopClient:
         self._admin_token = admin_token
         self._timeout = timeout
 
-    async def __aenter__(self) -> "LoraloopClient":
+    async def __aenter__(self) -> LoraloopClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

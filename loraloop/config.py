@@ -609,7 +609,7 @@ class SimulateConfig:
         _require(bool(re.fullmatch(r"[a-z][a-z0-9_-]{0,63}", self.domain)) and self.domain not in ("base", "general"),
                  "domain", self.domain, "expected an adapter domain name (not base or general)")
         kind, _, phrase = self.preference.partition(":")
-        _require(kind in ("concise", "safety") and not phrase or kind == "dislike" and bool(phrase.strip()),
+        _require((kind in ("concise", "safety") and not phrase) or (kind == "dislike" and bool(phrase.strip())),
                  "preference", self.preference, f"expected one of {SIMULATE_PREFERENCES}")
         _require(self.method in RETRAIN_METHODS, "method", self.method, f"expected one of {RETRAIN_METHODS}")
         for name in ("users", "max_rounds", "concurrency", "max_tokens", "eval_samples", "min_pairs",

@@ -23,9 +23,10 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from loraloop.adapters import METADATA_FILE, WEIGHTS_FILE, AdapterRef, AdapterStore, sha256_file
 from loraloop.config import RETRAIN_METHODS, RetrainConfig
@@ -87,7 +88,7 @@ def _safe(on_progress: Callable[[str], None] | None) -> Callable[[str], None]:
         if on_progress is not None:
             try:
                 on_progress(text)
-            except Exception:  # noqa: BLE001 - a broken progress printer must not fail the job
+            except Exception:
                 log.exception("on_progress failed")
     return say
 
@@ -110,7 +111,7 @@ def _parent(store: AdapterStore, domain: str, version: int) -> AdapterRef:
 
         with safe_open(str(weights), "pt") as fh:
             fh.keys()
-    except Exception as e:  # noqa: BLE001 - safetensors raises its own error types
+    except Exception as e:
         raise StoreError(f"{ref.key}: {WEIGHTS_FILE} is unreadable ({type(e).__name__}: {e})") from e
     return ref
 
@@ -150,7 +151,7 @@ def _reference_rows(config: RetrainConfig, model_dir: str, domain: str, snap: Sn
 
 
 def _job_dir(config: RetrainConfig, domain: str, method: str) -> Path:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = config.work_path() / f"{domain}-{method}-{stamp}-{os.getpid()}"
     folder.mkdir(parents=True)
     return folder

@@ -7,15 +7,16 @@ per-GPU processes); GPU memory is free once the group is gone. Its stderr and st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from loraloop.config import RetrainConfig
 from loraloop.retrain.spec import PROGRESS_PREFIX
@@ -64,10 +65,9 @@ def _forward(stream, log, on_progress: Callable[[str], None]) -> None:
         log.flush()
         at = line.find(PROGRESS_PREFIX)  # anywhere: a library may have left a partial line on stdout
         if at >= 0:
-            try:
+            # A broken progress callback must not stop the log copy, or the worker blocks on a full pipe.
+            with contextlib.suppress(Exception):
                 on_progress(line[at + len(PROGRESS_PREFIX):].rstrip("\n"))
-            except Exception:  # noqa: BLE001 - a broken progress printer must not stop the job
-                pass
 
 
 def run_worker(config: RetrainConfig, spec_file: Path, log_file: Path, *, on_progress: Callable[[str], None],

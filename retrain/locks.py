@@ -12,8 +12,8 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 __all__ = ["FileLock", "GpuSlots", "detect_gpu_slots", "domain_lock"]
 
@@ -73,7 +73,7 @@ class FileLock:
             return None
         return int(text) if text.isdigit() else None
 
-    def __enter__(self) -> "FileLock":
+    def __enter__(self) -> FileLock:
         if not self.try_acquire():
             raise BlockingIOError(f"{self.path} is locked by another holder (pid {self.holder_pid()})")
         return self

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import torch
 
 __all__ = [
+    "KL_ESTIMATORS",
     "AdaptiveKLController",
     "FixedKLController",
-    "KL_ESTIMATORS",
     "PolicyLossOutput",
     "ValueLossOutput",
     "completion_mask",

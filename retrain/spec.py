@@ -10,7 +10,7 @@ from typing import Any
 
 from loraloop.config import RetrainConfig
 
-__all__ = ["JobSpec", "PROGRESS_PREFIX"]
+__all__ = ["PROGRESS_PREFIX", "JobSpec"]
 
 # A worker stdout line with this prefix is a progress message the job forwards to on_progress.
 PROGRESS_PREFIX = "@@progress "
@@ -64,6 +64,6 @@ class JobSpec:
         path.write_text(json.dumps(dataclasses.asdict(self), indent=1, sort_keys=True) + "\n")
 
     @classmethod
-    def load(cls, path: Path) -> "JobSpec":
+    def load(cls, path: Path) -> JobSpec:
         """Read a spec written by save()."""
         return cls(**json.loads(Path(path).read_text()))

@@ -6,8 +6,8 @@ Pure logic: the daemon gathers a `DomainState` (clock, last run, pending pairs, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from loraloop.config import RetrainDaemonConfig
 
@@ -29,7 +29,7 @@ class TriggerPolicy:
     drift_min_interval_s: float = 0.0
 
     @classmethod
-    def for_domain(cls, config: RetrainDaemonConfig, domain: str) -> "TriggerPolicy":
+    def for_domain(cls, config: RetrainDaemonConfig, domain: str) -> TriggerPolicy:
         """The policy of `domain` under `config`."""
         return cls(**config.domain_settings(domain), failure_cooldown_s=config.failure_cooldown_s,
                    drift_min_interval_s=config.drift_min_interval_s)
@@ -85,9 +85,9 @@ def _seconds(value: float) -> str:
 def _drift_reason(policy: TriggerPolicy, state: DomainState, since: float | None) -> str | None:
     latest: dict[str, DriftEvent] = {}
     for event in state.drift_events:
-        if event.metric in policy.drift_metrics and (since is None or event.created_at > since):
-            if event.metric not in latest or event.created_at >= latest[event.metric].created_at:
-                latest[event.metric] = event
+        fresh = event.metric in policy.drift_metrics and (since is None or event.created_at > since)
+        if fresh and (event.metric not in latest or event.created_at >= latest[event.metric].created_at):
+            latest[event.metric] = event
     if not latest:
         return None
     # Report in the policy's metric order so the same events always give the same line.

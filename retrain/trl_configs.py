@@ -17,8 +17,19 @@ from typing import Any
 from loraloop.config import PPOJobConfig, RetrainConfig
 from loraloop.training_base import CPU_TRAINING_ARGS, LORA_TARGETS, load_training_base, resolve_device, training_base
 
-__all__ = ["BatchPlan", "CPU_BATCH_SIZE", "batch_plan", "dpo_config", "load_base_model", "plan_batch",
-           "ppo_config", "resolve_device", "reward_config", "reward_lora_config", "sft_config"]
+__all__ = [
+    "CPU_BATCH_SIZE",
+    "BatchPlan",
+    "batch_plan",
+    "dpo_config",
+    "load_base_model",
+    "plan_batch",
+    "ppo_config",
+    "resolve_device",
+    "reward_config",
+    "reward_lora_config",
+    "sft_config",
+]
 
 CPU_BATCH_SIZE = 8
 # Activation bytes per token per layer, bf16, LoRA on all linear layers, SDPA attention, no checkpointing:

@@ -14,8 +14,8 @@ import os
 import resource
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 __all__ = ["main"]
 
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec = JobSpec.load(Path(args.spec))
     try:
         _run(spec)
-    except BaseException as e:  # noqa: BLE001 - the parent process reads the reason from error.txt
+    except BaseException as e:
         traceback.print_exc()
         first = (str(e).strip().splitlines() or [""])[0][:500]
         _write_atomic(spec.error_file, f"{type(e).__name__}: {first}\n")

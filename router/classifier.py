@@ -6,7 +6,8 @@ import importlib
 import math
 import re
 from collections import Counter
-from typing import Any, Protocol, Sequence
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import numpy as np
 

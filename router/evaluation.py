@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from loraloop.router.intent import FALLBACK_DOMAIN, IntentRouter
 from loraloop.router.training_data import Example

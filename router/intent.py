@@ -7,9 +7,10 @@ import functools
 import logging
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,7 @@ class IntentRouter:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"format": _FORMAT, "format_version": FORMAT_VERSION, "domains": list(self._domains),
-                   "metadata": {**self._metadata, "saved_at": dt.datetime.now(dt.timezone.utc).isoformat()},
+                   "metadata": {**self._metadata, "saved_at": dt.datetime.now(dt.UTC).isoformat()},
                    "classifier": self._classifier}
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:

@@ -6,7 +6,7 @@ domains by the adapter store, arms, outcomes, decisions and states by fixed tupl
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 

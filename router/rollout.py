@@ -20,8 +20,9 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Collection
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 
@@ -30,8 +31,18 @@ from loraloop.errors import AdapterNotFound, FailedPrecondition, InvalidArgument
 from loraloop.router import rollout_store as store
 from loraloop.router.arms import CANARY, STABLE, assign_arm
 from loraloop.router.metrics import RolloutMetrics
-from loraloop.router.rollout_model import (ACTIVE_STATUSES, EFFECT_OF, INCONCLUSIVE, PAUSED, PROMOTED, ROLLED_BACK,
-                                           RUNNING, RolloutEvent, RolloutState, Transition)
+from loraloop.router.rollout_model import (
+    ACTIVE_STATUSES,
+    EFFECT_OF,
+    INCONCLUSIVE,
+    PAUSED,
+    PROMOTED,
+    ROLLED_BACK,
+    RUNNING,
+    RolloutEvent,
+    RolloutState,
+    Transition,
+)
 from loraloop.router.rollout_rules import ArmPair, judge
 
 __all__ = ["RolloutController"]

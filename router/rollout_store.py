@@ -21,9 +21,21 @@ from loraloop.router.arms import CANARY, STABLE
 from loraloop.router.rollout_model import ACTIVE_STATUSES, RolloutEvent, RolloutState, rules_from_spec
 from loraloop.router.rollout_rules import ArmCounts, ArmPair
 
-__all__ = ["CLIENT_SIDE_STATUSES", "active_rollout", "connect", "get_rollout", "insert_event",
-           "insert_rollout", "latest_rollouts", "read_events", "rollouts_of",
-           "next_rollout_id", "update_rollout", "window_counts", "write_transaction"]
+__all__ = [
+    "CLIENT_SIDE_STATUSES",
+    "active_rollout",
+    "connect",
+    "get_rollout",
+    "insert_event",
+    "insert_rollout",
+    "latest_rollouts",
+    "next_rollout_id",
+    "read_events",
+    "rollouts_of",
+    "update_rollout",
+    "window_counts",
+    "write_transaction",
+]
 
 # Failures caused by the request, not the adapter: stored for the record, never counted by the guardrail.
 CLIENT_SIDE_STATUSES = frozenset({"CANCELLED", "INVALID_ARGUMENT", "NOT_FOUND", "UNAUTHENTICATED",

@@ -41,8 +41,9 @@ margin stays inconclusive forever, which is why a rollout also caps its sample.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 __all__ = ["VERDICTS", "ProportionsResult", "compare_proportions", "confidence_radius", "msprt_log_statistic",
            "msprt_statistic", "non_inferiority", "running_p_values"]

@@ -32,7 +32,7 @@ def train_router(data: TrainingData, config: RouterConfig = RouterConfig(),
     seconds = time.perf_counter() - started
     metadata = {"source": data.source, "classifier": kind, "train_examples": len(data.train),
                 "heldout_cases": len(data.heldout),
-                "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(), "train_seconds": round(seconds, 3)}
+                "trained_at": dt.datetime.now(dt.UTC).isoformat(), "train_seconds": round(seconds, 3)}
     router = IntentRouter(classifier, config, metadata)
     if set(router.domains) != set(data.domains):
         raise RouterError(f"{data.source}: the classifier learned domains {router.domains}, "

@@ -6,9 +6,10 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from loraloop.adapters import BASE, AdapterRef, AdapterSpec
 from loraloop.config import ServeConfig

@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import logging
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
 
 from loraloop import training_base
 from loraloop.config import ServeConfig
-from loraloop.quantize import cpu_flags, describe_quantization, four_bit_cpu_refusal
 from loraloop.errors import EngineUnavailable, InvalidArgument
+from loraloop.quantize import cpu_flags, describe_quantization, four_bit_cpu_refusal
 
 __all__ = ["Engine", "GenerationChunk", "Sampling", "check_servable", "engine_kwargs", "resolve_device"]
 
@@ -97,7 +98,7 @@ class Engine:
                                   if k in ("temperature", "top_p")}
 
     @classmethod
-    def start(cls, config: ServeConfig, model_dir: str) -> "Engine":
+    def start(cls, config: ServeConfig, model_dir: str) -> Engine:
         """Start vLLM on a local model directory (spawns the engine core process)."""
         device = resolve_device(config)
         if device == "cpu":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from loraloop.config import RouterConfig
 from loraloop.errors import RouterError
@@ -42,7 +43,7 @@ class IntentRoutes:
             router = await asyncio.to_thread(IntentRouter.load, path, self.config)
         except RouterError:
             raise
-        except Exception as e:  # noqa: BLE001 - whatever broke the file, the old router keeps serving
+        except Exception as e:
             raise RouterError(f"cannot load the router from {path}: {e}") from e
         self.router = router
         if self.on_reload:

@@ -12,14 +12,15 @@ import asyncio
 import itertools
 import logging
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator, Protocol
+from typing import Protocol
 
 from loraloop.adapters import AdapterRef, AdapterSpec, AdapterStore
 from loraloop.errors import AdapterBusy, Overloaded
 
-__all__ = ["AdapterRegistry", "AdapterStatus", "LoRAEngine", "Lease"]
+__all__ = ["AdapterRegistry", "AdapterStatus", "Lease", "LoRAEngine"]
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ class RolloutService:
                 if state.active:
                     await self._registry.load(AdapterSpec(domain=state.domain, version=state.canary_version),
                                               activate=False)
-            except Exception:  # noqa: BLE001 - one broken domain must not keep the server from starting
+            except Exception:
                 log.exception("restoring rollout %s of %s failed", state.id, state.domain)
 
     async def apply(self, transition: Transition) -> None:

@@ -24,13 +24,13 @@ from loraloop.feedback.drift import DriftMonitor
 from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore
 from loraloop.feedback.writer import FeedbackWriter
-from loraloop.serve.chat import ChatService
 from loraloop.quantize import weights_bytes
-from loraloop.serve.engine import Engine, check_servable, resolve_device
-from loraloop.serve.metrics import ServeMetrics
 from loraloop.router.metrics import RouteMetrics
 from loraloop.router.rollout import RolloutController
+from loraloop.serve.chat import ChatService
+from loraloop.serve.engine import Engine, check_servable, resolve_device
 from loraloop.serve.intent_routes import IntentRoutes
+from loraloop.serve.metrics import ServeMetrics
 from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.rollouts import RolloutService
 from loraloop.serve.routing import RequestRouter
@@ -214,7 +214,7 @@ async def _maintenance_loop(running: RunningServer, config: FeedbackConfig) -> N
             await running.drift_snapshot()
             if config.keep_raw_text and config.raw_text_retention_days > 0:
                 await asyncio.to_thread(_purge_raw_text, config)
-        except Exception:  # noqa: BLE001 - a failed round must not stop serving or later rounds
+        except Exception:
             log.exception("feedback maintenance failed")
 
 

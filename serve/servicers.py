@@ -5,14 +5,15 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import grpc
 
 from loraloop.adapters import BASE, AdapterSpec, parse_adapter_name
 from loraloop.config import FeedbackConfig, ServeConfig
-from loraloop.feedback.writer import FeedbackWriter
 from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
+from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import AnswerHeader, ChatService
 from loraloop.serve.registry import AdapterRegistry, AdapterStatus
 from loraloop.serve.rollouts import RolloutService
@@ -40,7 +41,7 @@ def _unary(method: Callable) -> Callable:
             return await method(self, request, context)
         except grpc.aio.AbortError:
             raise
-        except Exception as e:  # noqa: BLE001 - every error becomes a status, never a crash
+        except Exception as e:
             await _abort(context, e)
     return wrapper
 
@@ -54,7 +55,7 @@ def _streaming(method: Callable) -> Callable:
                 yield item
         except grpc.aio.AbortError:
             raise
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             await _abort(context, e)
     return wrapper
 

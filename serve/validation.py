@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from loraloop.adapters import AdapterSpec, parse_adapter_name
 from loraloop.config import FeedbackConfig, ServeConfig
 from loraloop.errors import InvalidArgument
 from loraloop.feedback.store import SignalKind, SignalRecord
-from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.serve.engine import Sampling
+from loraloop.v1 import loraloop_pb2 as pb
 
 __all__ = ["ROLES", "ChatCall", "validate_chat", "validate_feedback"]
 

@@ -17,7 +17,8 @@ Drop this plugin when `_get_lora_device` skips a `weight` that is None upstream.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["PATCHED_MODULES", "lora_device_with_prepacked_weights", "register"]
 

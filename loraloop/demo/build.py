@@ -20,8 +20,8 @@ from typing import Any
 
 from loraloop.adapters import AdapterStore
 from loraloop.config import DemoConfig
-from loraloop.fs import file_lock
 from loraloop.demo.data import CORPUS_DIR, corpus_digest, load_corpus
+from loraloop.fs import file_lock
 from loraloop.training_base import CPU_TRAINING_ARGS, LORA_TARGETS, load_training_base, training_base
 
 __all__ = ["BUILD_VERSION", "CHAT_TEMPLATE", "DEMO_GENERATION_DEFAULTS", "DemoModel", "build_demo", "demo_paths"]

@@ -6,11 +6,11 @@ import dataclasses
 import datetime as dt
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from loraloop.config import (DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig, SimulateConfig,
-                             default_home)
+from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig, SimulateConfig, default_home
 from loraloop.simulate.loop import LoopTarget, Simulation
 from loraloop.simulate.report import SimReport
 
@@ -38,7 +38,7 @@ def work_dir_for(config: SimulateConfig) -> Path:
     """The run folder: the configured one, else <home>/simulate/<UTC time>."""
     if config.work_dir:
         return Path(config.work_dir)
-    return default_home() / "simulate" / dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return default_home() / "simulate" / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 async def run_attached(config: SimulateConfig, target: LoopTarget, *, say: Callable[[str], None] = print) -> SimReport:

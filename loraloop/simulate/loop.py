@@ -14,9 +14,10 @@ import dataclasses
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from loraloop.client import LoraloopClient
 from loraloop.config import RetrainConfig, RetrainDaemonConfig, SimulateConfig

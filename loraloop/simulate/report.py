@@ -131,7 +131,7 @@ def _pct(x: float | None) -> str:
 
 
 def _when(stamp: float) -> str:
-    return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%H:%M:%S")
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%H:%M:%S")
 
 
 def format_report(report: SimReport) -> str:

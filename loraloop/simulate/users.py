@@ -88,6 +88,6 @@ def react(preference: Preference, text: str, rng: random.Random, config: Simulat
     if draws[4] < config.dwell_prob:
         # Reading speed: a happy reader spends ~50 ms per character, an unhappy one skims (~5 ms) - the
         # pair builder reads >= 40 ms/char as positive and <= 8 as negative.
-        dwell_ms = max(1, int(math.ceil(len(text) * (5.0 + 50.0 * satisfaction))))
+        dwell_ms = max(1, math.ceil(len(text) * (5.0 + 50.0 * satisfaction)))
     return Reaction(score=score, satisfaction=satisfaction, thumbs=thumbs, regenerate=regenerate, copy=copy,
                     follow_up=follow_up, dwell_ms=dwell_ms)

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import io
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 __all__ = ["expand", "parse_loraloop", "parse_retrain_daemon", "subcommands"]
 
@@ -32,12 +32,12 @@ def expand(text: str, values: Mapping[str, str]) -> str:
 def _parser() -> argparse.ArgumentParser:
     from loraloop import cli
 
-    return cli._parser()  # noqa: SLF001 - the real parser, with every registered command module
+    return cli._parser()
 
 
 def subcommands() -> set[str]:
     """Top-level commands the CLI has now (router/retrain modules register theirs when they land)."""
-    action = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    action = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
     return set(action.choices)
 
 

@@ -8,8 +8,7 @@ import urllib.request
 
 from prometheus_client import CollectorRegistry, generate_latest
 
-from tests.deploy.promql import DEPLOY, alert_rules, dashboard_exprs, exported_names, metric_names, \
-    recording_rules, rule_exprs
+from tests.deploy.promql import DEPLOY, alert_rules, dashboard_exprs, exported_names, metric_names, recording_rules, rule_exprs
 
 DASHBOARD = DEPLOY / "grafana" / "loraloop.json"
 # Series Prometheus itself makes, not the code.
@@ -46,7 +45,7 @@ def test_dashboard_is_well_formed():
     variables = {v["name"] for v in dashboard["templating"]["list"]}
     for panel in panels:
         pos = panel["gridPos"]
-        assert 0 <= pos["x"] and pos["x"] + pos["w"] <= 24, panel["title"]
+        assert pos["x"] >= 0 and pos["x"] + pos["w"] <= 24, panel["title"]
         if panel["type"] == "row":
             continue
         assert panel["datasource"]["uid"] == "${datasource}", panel["title"]

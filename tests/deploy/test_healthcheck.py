@@ -71,7 +71,7 @@ def test_bad_usage_exits_2(argv, capsys):
 def http_server():
     """A loopback HTTP server answering 200 on /ok and 503 elsewhere."""
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
+        def do_GET(self):
             self.send_response(200 if self.path == "/ok" else 503)
             self.end_headers()
 

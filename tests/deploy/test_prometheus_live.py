@@ -12,14 +12,16 @@ import socket
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 import yaml
 
 from loraloop.v1 import loraloop_pb2 as pb
 from tests.deploy.promql import DEPLOY, find_tool
+import itertools
 
 PROMETHEUS = find_tool("prometheus")
 pytestmark = pytest.mark.skipif(PROMETHEUS is None, reason="prometheus not installed: run "
@@ -140,7 +142,7 @@ async def test_real_prometheus_scrapes_the_server(server, client, feedback_confi
             assert len(buckets) >= 3, buckets
             by_le = sorted((float(b["metric"]["le"]), float(b["value"][1])) for b in buckets)
             assert by_le[-1][0] == float("inf")
-            assert all(a[1] <= b[1] for a, b in zip(by_le, by_le[1:])), f"{family}: buckets not cumulative"
+            assert all(a[1] <= b[1] for a, b in itertools.pairwise(by_le)), f"{family}: buckets not cumulative"
             assert by_le[-1][1] == await api.value(f"sum({family}_count{{{sel}}})") >= answered[medical]
             assert await api.value(f"sum({family}_sum{{{sel}}})") > 0
         ttft = await api.value(f"sum(loraloop_serve_time_to_first_token_seconds_sum{{{sel}}})")
@@ -176,7 +178,7 @@ async def test_real_prometheus_scrapes_the_server(server, client, feedback_confi
             proc.terminate()
             try:
                 await asyncio.wait_for(proc.wait(), 10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 proc.kill()
                 await proc.wait()
         log.close()

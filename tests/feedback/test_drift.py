@@ -82,7 +82,7 @@ async def test_cli_prints_the_latest_snapshot_and_draws_the_history(tmp_path, to
         str(demo_model.model_dir), "--png", str(png), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()[-2000:]
-    line = next(l for l in out.decode().splitlines() if "prompt_js" in l)
+    line = next(row for row in out.decode().splitlines() if "prompt_js" in row)
     assert line.startswith("medical") and "CROSSED" in line
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 

@@ -10,11 +10,11 @@ import pytest
 
 from loraloop.feedback import drift_stats
 from loraloop.feedback.drift_stats import (
-    js_excess,
     DRIFT_METRICS,
     DriftThresholds,
     crossed,
     js_divergence,
+    js_excess,
     psi,
     rate,
     token_distribution,

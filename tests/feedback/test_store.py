@@ -5,8 +5,7 @@ import pytest
 
 from loraloop.errors import InvalidArgument, ResponseNotFound
 from loraloop.feedback.schema import MIGRATIONS, migrate
-from loraloop.feedback.store import (FeedbackStore, ResponseRecord, SignalKind, SignalRecord, context_hash,
-                                     response_exists)
+from loraloop.feedback.store import FeedbackStore, ResponseRecord, SignalKind, SignalRecord, context_hash, response_exists
 
 
 def answer(rid, *, conversation="c1", messages=(("user", "hi"),), text="hello there", regenerate_of=""):

@@ -70,10 +70,9 @@ def test_run_log_writers_in_threads_do_not_lose_rows(tmp_path):
 def test_an_error_rolls_the_whole_transaction_back(tmp_path):
     conn = sqlite3.connect(tmp_path / "feedback.sqlite")
     migrate(Database(conn))
-    with pytest.raises(RuntimeError):
-        with write_transaction(conn):
-            conn.execute("INSERT INTO watermarks VALUES ('kept?', 1)")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), write_transaction(conn):
+        conn.execute("INSERT INTO watermarks VALUES ('kept?', 1)")
+        raise RuntimeError("boom")
     assert not conn.in_transaction
     assert conn.execute("SELECT COUNT(*) FROM watermarks").fetchone()[0] == 0
 
@@ -83,8 +82,7 @@ def test_nested_blocks_are_savepoints(tmp_path):
     migrate(Database(conn))
     with write_transaction(conn):
         conn.execute("INSERT INTO watermarks VALUES ('outer', 1)")
-        with pytest.raises(RuntimeError):
-            with write_transaction(conn):
-                conn.execute("INSERT INTO watermarks VALUES ('inner', 2)")
-                raise RuntimeError("only the inner block is undone")
+        with pytest.raises(RuntimeError), write_transaction(conn):
+            conn.execute("INSERT INTO watermarks VALUES ('inner', 2)")
+            raise RuntimeError("only the inner block is undone")
     assert [r[0] for r in conn.execute("SELECT name FROM watermarks")] == ["outer"]

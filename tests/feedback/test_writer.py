@@ -69,7 +69,7 @@ def test_a_locked_database_is_a_clear_error_and_the_writer_recovers(tmp_path):
         blocker = sqlite3.connect(path, isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")
         failed = writer.reserve().submit(SignalRecord(response_id="r1", kind=SignalKind.COPY))
-        with pytest.raises(FeedbackUnavailable, match="cannot take writes.*locked"):
+        with pytest.raises(FeedbackUnavailable, match=r"cannot take writes.*locked"):
             failed.result(timeout=10)
         blocker.execute("ROLLBACK")
         ok = writer.reserve().submit(SignalRecord(response_id="r1", kind=SignalKind.COPY)).result(timeout=10)

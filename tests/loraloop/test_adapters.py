@@ -2,8 +2,8 @@ import json
 import os
 
 import pytest
-from safetensors.torch import save_file
 import torch
+from safetensors.torch import save_file
 
 from loraloop.adapters import AdapterSpec, AdapterStore, parse_adapter_name, sha256_file
 from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
@@ -29,7 +29,7 @@ def test_parse_adapter_name(text, expected):
 @pytest.mark.parametrize("text", ["../etc", "medical@v0", "medical@3", "Medical", "med/ical", "medical@v1@v2",
                                   "a" * 80, "medical@vx", " medical"])
 def test_parse_adapter_name_rejects_malformed(text):
-    with pytest.raises(InvalidArgument, match="^adapter: "):
+    with pytest.raises(InvalidArgument, match=r"^adapter: "):
         parse_adapter_name(text)
 
 
@@ -51,7 +51,7 @@ def test_publish_numbers_versions_and_records_checksums(tmp_path):
 def test_publish_rejects_a_folder_without_weights(tmp_path):
     store = AdapterStore(tmp_path / "store")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InvalidArgument, match="adapter_config.json"):
+    with pytest.raises(InvalidArgument, match=r"adapter_config.json"):
         store.publish("medical", tmp_path / "empty")
     assert store.versions("medical") == []
 
@@ -72,7 +72,7 @@ def test_failed_publish_leaves_no_version(tmp_path, monkeypatch):
 def test_get_unknown_version_names_what_exists(tmp_path):
     store = AdapterStore(tmp_path / "store")
     store.publish("medical", make_adapter_dir(tmp_path / "src"))
-    with pytest.raises(AdapterNotFound, match="medical@v7.*v1"):
+    with pytest.raises(AdapterNotFound, match=r"medical@v7.*v1"):
         store.get("medical", 7)
     with pytest.raises(AdapterNotFound, match="'finance'"):
         store.latest("finance")

@@ -9,6 +9,7 @@ from loraloop.adapters import AdapterStore
 from loraloop.config import DemoConfig
 from loraloop.demo import build_demo, demo_paths
 from loraloop.demo.data import CORPUS_DIR, DOMAINS, load_corpus
+import itertools
 
 TINY = dict(vocab_size=600, base_epochs=0.05, adapter_epochs=0.1, domains=("medical", "legal"), max_length=128,
             max_position_embeddings=128)
@@ -28,7 +29,7 @@ def test_corpus_covers_every_domain_in_both_languages():
     for r in records:
         roles = [m["role"] for m in r["messages"]]
         assert roles[0] == "user" and roles[-1] == "assistant"
-        assert all(a != b for a, b in zip(roles, roles[1:]))
+        assert all(a != b for a, b in itertools.pairwise(roles))
     heldout = {r["messages"][0]["content"] for r in records if r["split"] == "heldout"}
     train = {r["messages"][0]["content"] for r in records if r["split"] == "train"}
     assert heldout and not heldout & train

@@ -26,7 +26,7 @@ def test_training_base_record_names_quantization_dtype_and_optimizer():
 
 
 def test_resolve_device_names_a_bad_device():
-    with pytest.raises(ValueError, match="^device='tpu'"):
+    with pytest.raises(ValueError, match=r"^device='tpu'"):
         resolve_device("tpu")
 
 
@@ -71,8 +71,8 @@ def test_trl_casts_trainable_weights_of_a_quantized_base_to_bf16_and_we_keep_the
     # The upstream behaviour keep_trainable_in_compute_dtype works around (TRL 1.16 RewardTrainer on QLoRA).
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import PreTrainedTokenizerFast
     from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
     from trl import RewardConfig, RewardTrainer
 
     from loraloop.training_base import CPU_TRAINING_ARGS, keep_trainable_in_compute_dtype

@@ -57,9 +57,8 @@ async def dpo_job(server, reward_job, session_retrain_config):
     """A DPO version trained from v1 and loaded on the session server by the job itself (Admin.LoadAdapter)."""
     from dataclasses import replace
 
-    from loraloop.retrain.jobs import run_job
-
     from loraloop.client import LoraloopClient
+    from loraloop.retrain.jobs import run_job
 
     assert reward_job.outcome == "published", reward_job.reason
     config = replace(session_retrain_config, server_target=f"127.0.0.1:{server.port}", admin_token=ADMIN_TOKEN,

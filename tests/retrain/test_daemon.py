@@ -304,18 +304,18 @@ def test_a_domain_whose_state_cannot_be_read_is_skipped(env, caplog):
 
 
 def test_an_unknown_domain_names_the_field(env):
-    with pytest.raises(ValueError, match="^domains: unknown domain.*'cooking'"):
+    with pytest.raises(ValueError, match=r"^domains: unknown domain.*'cooking'"):
         daemon_for(env, FakeRunner(), domains=("medical", "cooking"))
 
 
 def test_overrides_for_an_unwatched_domain_name_the_field(env):
-    with pytest.raises(ValueError, match="^domain_overrides: "):
+    with pytest.raises(ValueError, match=r"^domain_overrides: "):
         daemon_for(env, FakeRunner(), domains=("medical",), domain_overrides=("legal.method=sft",))
 
 
 def test_an_empty_store_is_refused(env, tmp_path):
     empty = RetrainConfig(db_path=str(env["db"]), adapter_store=str(tmp_path / "empty"))
-    with pytest.raises(ValueError, match="^domains: "):
+    with pytest.raises(ValueError, match=r"^domains: "):
         RetrainDaemon(RetrainDaemonConfig(state_dir=env["state"]), empty, runner=FakeRunner(), pending=lambda c, d: 0)
 
 

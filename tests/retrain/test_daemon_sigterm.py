@@ -85,7 +85,7 @@ def test_daemon_flags_cover_both_configs_and_bad_values_name_the_field(tmp_path)
     add_daemon_flags(parser)
     args = parser.parse_args(["--db-path", str(tmp_path / "f.sqlite"), "--poll-interval-s", "0"])
     assert args.db_path.endswith("f.sqlite") and args.poll_interval_s == 0.0
-    with pytest.raises(ValueError, match="^poll_interval_s="):
+    with pytest.raises(ValueError, match=r"^poll_interval_s="):
         run_daemon_command(args)
     for flag in ("--gpu-slots", "--domain-overrides", "--failure-cooldown-s", "--beta", "--min-pairs-dpo"):
         assert flag in parser.format_help()

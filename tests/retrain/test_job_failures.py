@@ -67,7 +67,7 @@ def test_cancelling_mid_training_leaves_the_store_unchanged(config, store_copy):
 
 def test_sigkill_of_the_worker_leaves_the_store_unchanged(config, store_copy):
     before = tree(store_copy)
-    on_progress, state = _stop_at_first_step(lambda pid: os.kill(pid, signal.SIGKILL))
+    on_progress, _ = _stop_at_first_step(lambda pid: os.kill(pid, signal.SIGKILL))
     result = run_job(DOMAIN, "sft", replace(config, num_train_epochs=300), on_progress=on_progress)
     assert result.outcome == "killed" and "SIGKILL" in result.reason, result.reason
     assert tree(store_copy) == before
@@ -95,7 +95,7 @@ def test_too_few_pairs_says_how_many_are_needed(config, store_copy, tmp_path):
 def test_unknown_domain_or_method_is_a_bad_request(config):
     with pytest.raises(InvalidArgument, match="method"):
         run_job(DOMAIN, "rlhf", config)
-    with pytest.raises(InvalidArgument, match="domain.*'astrology'"):
+    with pytest.raises(InvalidArgument, match=r"domain.*'astrology'"):
         run_job("astrology", "dpo", config)
 
 

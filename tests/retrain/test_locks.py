@@ -54,10 +54,8 @@ def test_a_domain_name_that_cannot_be_a_file_name_is_refused(tmp_path):
 
 
 def test_context_manager_raises_when_the_lock_is_taken(tmp_path):
-    with FileLock(tmp_path / "x.lock"):
-        with pytest.raises(BlockingIOError):
-            with FileLock(tmp_path / "x.lock"):
-                pass
+    with FileLock(tmp_path / "x.lock"), pytest.raises(BlockingIOError), FileLock(tmp_path / "x.lock"):
+        pass
     with FileLock(tmp_path / "x.lock") as lock:  # free again after the block
         assert lock.held
 

@@ -25,6 +25,7 @@ from loraloop.retrain.ppo import (
     train_ppo,
 )
 from loraloop.retrain.reward_scorer import RewardScorer
+import itertools
 
 DOMAIN = "medical"
 KEYWORD = "doctor"
@@ -89,7 +90,7 @@ def assert_kl_controlled(result, config: PPOJobConfig) -> None:
     # (Were the reference the bare base, this would be far from 0.)
     assert history[0]["kl"] == pytest.approx(0.0, abs=1e-4)
     assert max(r["kl"] for r in history) < 4 * config.target_kl
-    for before, after in zip(history, history[1:]):
+    for before, after in itertools.pairwise(history):
         # Ziegler's update with the step's KL over batch_size answers: it rises above target, falls below.
         error = min(max(before["kl"] / config.target_kl - 1, -0.2), 0.2)
         expected = before["kl_coef"] * (1 + error * config.batch_size / config.kl_horizon)
@@ -102,7 +103,7 @@ def assert_kl_controlled(result, config: PPOJobConfig) -> None:
 
 def test_resolve_device_refuses_cuda_without_a_gpu_and_unknown_names():
     assert resolve_device("cpu") == torch.device("cpu")
-    with pytest.raises(ValueError, match="^device='tpu'"):
+    with pytest.raises(ValueError, match=r"^device='tpu'"):
         resolve_device("tpu")
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="no CUDA device"):
@@ -130,7 +131,7 @@ def test_value_head_starts_at_zero_and_maps_hidden_to_scalar():
 
 def test_check_adapter_dir_names_what_is_missing(tmp_path):
     (tmp_path / "adapter_config.json").write_text("{}")
-    with pytest.raises(StoreError, match="missing adapter_model.safetensors"):
+    with pytest.raises(StoreError, match=r"missing adapter_model.safetensors"):
         check_adapter_dir(tmp_path, "parent_adapter_dir")
 
 
@@ -185,7 +186,7 @@ def test_on_step_sees_every_step_and_can_stop_the_run(demo_model, tmp_path):
         train_ppo(base_model_dir=base, parent_adapter_dir=parent, prompts=prompts("train"), reward_fn=keyword_reward,
                   config=config, output_dir=str(tmp_path), on_step=stop_after_two, progress=False)
     assert [r["step"] for r in seen] == [1, 2]
-    assert LOG_KEYS <= set(seen[0])
+    assert set(seen[0]) >= LOG_KEYS
     assert len((tmp_path / "ppo_log.jsonl").read_text().splitlines()) == 2
     assert not (tmp_path / "adapter").exists()  # nothing to publish from a stopped run
 
@@ -202,7 +203,7 @@ def test_ppo_raises_held_out_keyword_reward_over_the_parent(demo_model, tmp_path
 
     assert result.steps == config.steps
     logged = [json.loads(line) for line in result.log_path.read_text().splitlines()]
-    assert len(logged) == config.steps and LOG_KEYS <= set(logged[-1])
+    assert len(logged) == config.steps and set(logged[-1]) >= LOG_KEYS
     assert_saved_adapter_is_new_and_loadable(result, parent)
     assert_kl_controlled(result, config)
 

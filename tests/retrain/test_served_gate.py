@@ -7,7 +7,6 @@ import sqlite3
 
 import grpc
 import pytest
-import torch
 from safetensors.torch import load_file, save_file
 
 from loraloop.adapters import AdapterStore

@@ -145,5 +145,5 @@ def test_bad_daemon_settings_name_the_field(field, value):
     "legal.drift_metrics=prompt_js+vibes",
 ])
 def test_bad_domain_overrides_name_the_field(entry):
-    with pytest.raises(ValueError, match="^domain_overrides="):
+    with pytest.raises(ValueError, match=r"^domain_overrides="):
         RetrainDaemonConfig(domain_overrides=(entry,))

@@ -93,7 +93,7 @@ def test_ngram_probabilities_are_distributions_over_the_classes():
     labels = [d for d, ts in SMALL.items() for _ in ts]
     clf = NgramClassifier().fit(texts, labels)
     assert clf.classes == tuple(sorted(SMALL))
-    probs = clf.predict_proba(texts + ["", "ᚠᚢᚦ"])
+    probs = clf.predict_proba([*texts, "", "ᚠᚢᚦ"])
     assert probs.shape == (len(texts) + 2, 3)
     assert np.allclose(probs.sum(axis=1), 1.0) and (probs > 0).all()
     train_accuracy = np.mean([clf.classes[i] for i in probs[:len(texts)].argmax(axis=1)] == np.array(labels))

@@ -86,7 +86,7 @@ def test_train_on_the_demo_corpus_by_default(capsys, tmp_path, monkeypatch):
 def test_bad_input_exits_2_with_one_clear_line(capsys, tmp_path, argv, message):
     write_jsonl(tmp_path / "bad.jsonl", [small_rows()[0], "{oops"])
     write_jsonl(tmp_path / "good.jsonl", small_rows())
-    code, out, err = run(capsys, *(a.format(tmp=tmp_path) for a in argv))
+    code, _, err = run(capsys, *(a.format(tmp=tmp_path) for a in argv))
     assert code == 2
     assert err.startswith("loraloop: error: ") and message in err and err.count("\n") == 1
     assert not (tmp_path / "r.joblib").exists()

@@ -79,7 +79,7 @@ def _lines(rows) -> str:
 
 
 def test_missing_file_and_unknown_extension(tmp_path):
-    with pytest.raises(RouterError, match="nope.jsonl: no such file"):
+    with pytest.raises(RouterError, match=r"nope.jsonl: no such file"):
         load_data(tmp_path / "nope.jsonl")
     assert "expected a .jsonl, .yaml or .yml file" in _error(tmp_path, "data.csv", "text,domain\n")
 
@@ -102,12 +102,12 @@ def test_missing_file_and_unknown_extension(tmp_path):
 ])
 def test_each_bad_jsonl_row_names_its_line_and_field(tmp_path, bad_row, message):
     rows = small_rows()
-    text = _lines(rows[:2] + [bad_row] + rows[2:])
+    text = _lines([*rows[:2], bad_row, *rows[2:]])
     assert re.search(message, _error(tmp_path, "data.jsonl", text))
 
 
 def test_blank_lines_are_skipped_and_an_empty_file_is_an_error(tmp_path):
-    load_data(write_jsonl(tmp_path / "ok.jsonl", small_rows() + ["", "   "]))
+    load_data(write_jsonl(tmp_path / "ok.jsonl", [*small_rows(), "", "   "]))
     assert "no labeled examples" in _error(tmp_path, "empty.jsonl", "\n\n")
 
 

@@ -112,7 +112,7 @@ def test_the_database_itself_refuses_two_active_rollouts_for_a_domain(ctl, tmp_p
 
 def test_commands_without_an_active_rollout_are_refused(ctl):
     for command in (ctl.pause, ctl.resume, ctl.promote, ctl.rollback):
-        assert "no active rollout" in str(refused(ctl, FailedPrecondition, lambda: command("medical")))
+        assert "no active rollout" in str(refused(ctl, FailedPrecondition, lambda command=command: command("medical")))
     ctl.start("medical", 2, stable_version=1)
     ctl.rollback("medical")
     refused(ctl, FailedPrecondition, lambda: ctl.promote("medical"))

@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from loraloop.router.sequential import (compare_proportions, confidence_radius, msprt_statistic, non_inferiority,
-                                        running_p_values)
+from loraloop.router.sequential import compare_proportions, confidence_radius, msprt_statistic, non_inferiority, running_p_values
 
 
 def test_statistic_matches_the_papers_per_observation_form_by_hand():
@@ -69,7 +68,7 @@ def test_an_empty_arm_knows_nothing():
 
 def test_the_sequence_is_clipped_to_possible_differences():
     result = compare_proportions(1, 3, 2, 3, tau=0.5, alpha=0.05)
-    assert -1.0 <= result.lower and result.upper <= 1.0
+    assert result.lower >= -1.0 and result.upper <= 1.0
 
 
 @pytest.mark.parametrize("args", [(5, 3, 1, 2), (-1, 3, 1, 2), (1, 2, 3, 2), (1, -2, 0, 2)])

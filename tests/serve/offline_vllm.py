@@ -16,7 +16,8 @@ if __name__ == "__main__":
     from vllm.lora.request import LoRARequest
 
     model_dir, requests_path = sys.argv[1], sys.argv[2]
-    requests = json.load(open(requests_path))
+    with open(requests_path) as f:
+        requests = json.load(f)
     llm = LLM(model=model_dir, enable_lora=True, max_loras=4, max_lora_rank=16, max_cpu_loras=8, dtype="float32",
               enforce_eager=True, gpu_memory_utilization=0.5, seed=0)
     texts = []

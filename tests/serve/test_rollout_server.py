@@ -228,7 +228,7 @@ async def test_rollout_cli_start_status_and_rollback(server, client, adapter_sto
     assert code == 0 and f"v{canary} (canary)" in out and "weight 10%" in out
     code, out, _ = await cli("status", "--domain", DOMAIN)
     assert code == 0 and "running" in out and "from the cli" in out
-    assert re.search(r"canary\s+v%d" % canary, out)
+    assert re.search(rf"canary\s+v{canary}", out)
     code, out, _ = await cli("rollback", DOMAIN, "--reason", "cli says no")
     assert code == 0 and "rolled_back" in out and "cli says no" in out
     code, _, err = await cli("start", DOMAIN, "--schedule", "50,abc")

@@ -2,8 +2,8 @@ import pytest
 
 from loraloop.adapters import AdapterSpec
 from loraloop.config import FeedbackConfig, ServeConfig
-from loraloop.feedback.store import SignalKind
 from loraloop.errors import InvalidArgument
+from loraloop.feedback.store import SignalKind
 from loraloop.serve.validation import validate_chat, validate_feedback
 from loraloop.v1 import loraloop_pb2 as pb
 

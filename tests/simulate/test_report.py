@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loraloop.simulate.report import (RolloutRecord, RoundPoint, SimReport, format_report, save_chart, version_stats,
-                                      wilson_interval)
+from loraloop.simulate.report import RolloutRecord, RoundPoint, SimReport, format_report, save_chart, version_stats, wilson_interval
 
 
 @pytest.mark.parametrize("successes, trials, low, high", [
