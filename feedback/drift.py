@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -19,12 +18,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from loraloop import storage
 from loraloop.config import FeedbackConfig
 from loraloop.feedback.drift_stats import DRIFT_METRICS, DriftThresholds, crossed, js_excess, psi, rate, threshold_for
 from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.schema import write_transaction
 
-__all__ = ["DriftMonitor", "Windows", "hf_logprob_scorer", "plot_history"]
+__all__ = ["DriftMonitor", "Windows", "hf_logprob_scorer", "latest_snapshot", "plot_history"]
 
 # Scores token-id prompts under the base model: one mean log-probability per prompt.
 LogprobScorer = Callable[[Sequence[Sequence[int]]], Awaitable[list[float]]]
@@ -60,7 +60,7 @@ class DriftMonitor:
         self.thresholds = DriftThresholds(js=config.drift_js_threshold, psi=config.drift_psi_threshold)
 
     def _db(self) -> Database:
-        return Database(sqlite3.connect(str(self.db_path), timeout=30))
+        return Database(storage.connect(self.db_path, busy_timeout_ms=30_000))
 
     def windows(self) -> list[Windows]:
         """Per adapter with enough answers: its first and last `drift_window` answers (disjoint)."""
@@ -186,3 +186,13 @@ def plot_history(db: Database, path: Path) -> int:
     fig.savefig(path, dpi=80)
     plt.close(fig)
     return len(rows)
+
+
+def latest_snapshot(db: Database) -> list[dict[str, Any]]:
+    """The newest snapshot's rows (adapter, metric, value, threshold, crossed) by adapter; [] before the first."""
+    latest = db.execute("SELECT MAX(created_at) FROM drift_snapshots").fetchone()[0]
+    if latest is None:
+        return []
+    rows = db.execute("SELECT adapter, metric, value, threshold, crossed FROM drift_snapshots WHERE created_at = ? "
+                      "ORDER BY adapter, id", [latest]).fetchall()
+    return [dict(zip(("adapter", "metric", "value", "threshold", "crossed"), row)) for row in rows]

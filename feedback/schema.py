@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import time
-from collections.abc import Iterator
 
 from sqlite_utils import Database
 
+from loraloop.storage import split_statements, write_transaction
+
 __all__ = ["MIGRATIONS", "migrate", "write_transaction"]
 
-
-@contextlib.contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT (rolled back on any error); a savepoint when already inside a transaction.
-
-    Every write to the feedback database goes through here rather than sqlite-utils' `atomic()`, whose
-    plain (deferred) BEGIN takes the write lock only at the first write: a transaction that reads first
-    and then writes while another connection is committing is a deadlock SQLite answers at once with
-    "database is locked", without waiting out the busy timeout. Taking the write lock up front makes the
-    second writer wait its turn instead, and reads inside see the state the writes replace.
-    """
-    if conn.in_transaction:
-        with Database(conn).atomic():
-            yield conn
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:  # an error may already have ended it
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 # Append only: a released migration never changes; a new schema change is a new named entry.
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -222,9 +198,8 @@ def migrate(db: Database) -> list[str]:
             # Checked under the write lock: another process may have applied it since we looked.
             if db.execute("SELECT 1 FROM schema_migrations WHERE name = ?", [name]).fetchone():
                 continue
-            for statement in (s.strip() for s in sql.split(";")):
-                if statement:
-                    db.execute(statement)
+            for statement in split_statements(sql):
+                db.execute(statement)
             db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [name, time.time()])
         applied.append(name)
     return applied

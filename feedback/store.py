@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from loraloop import storage
 from loraloop.errors import InvalidArgument, ResponseNotFound
 from loraloop.feedback.pii import scrub_text
 from loraloop.feedback.schema import migrate, write_transaction
@@ -108,13 +108,7 @@ class FeedbackStore:
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, keep_raw_text: bool = True):
         self.path = Path(path)
         self._keep_raw_text = keep_raw_text
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
-        self.db = Database(conn)
-        self.db.enable_wal()
-        # FULL: a commit is on disk before it returns, so an ack after commit survives kill -9 and power loss.
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db = Database(storage.connect(self.path, busy_timeout_ms=busy_timeout_ms))  # WAL, synchronous=FULL
         migrate(self.db)
         self._batch_signals: list[tuple[str, int | None, str]] = []
         self.recorded_signals: list[tuple[str, int | None, str]] = []
@@ -251,7 +245,7 @@ class FeedbackStore:
 
 def response_exists(path: str | Path, response_id: str) -> bool:
     """Whether an answer is committed, read on a short-lived connection (safe from any thread)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    conn = storage.connect(path, busy_timeout_ms=5000, readonly=True)
     try:
         return conn.execute("SELECT 1 FROM responses WHERE id = ?", [response_id]).fetchone() is not None
     finally:

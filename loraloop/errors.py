@@ -1,8 +1,10 @@
-"""loraloop's exception classes and the one table that maps them to gRPC status codes."""
+"""loraloop's exception classes and the one table that maps them to canonical status names.
+
+The names are the canonical error codes gRPC and Google APIs share (INVALID_ARGUMENT, NOT_FOUND, ...), so the
+table stays transport-neutral: the gRPC edge turns a name into a `grpc.StatusCode`, an HTTP edge into a code.
+"""
 
 from __future__ import annotations
-
-import grpc
 
 __all__ = [
     "AdapterBusy",
@@ -18,7 +20,7 @@ __all__ = [
     "RouterError",
     "StoreError",
     "Unauthenticated",
-    "status_code_for",
+    "status_name",
 ]
 
 
@@ -79,25 +81,25 @@ class RouterError(LoraloopError):
     """The intent router file or its training data is missing, unreadable or invalid."""
 
 
-_STATUS: dict[type[LoraloopError], grpc.StatusCode] = {
-    InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
-    AdapterNotFound: grpc.StatusCode.NOT_FOUND,
-    AdapterBusy: grpc.StatusCode.FAILED_PRECONDITION,
-    Overloaded: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
-    PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
-    StoreError: grpc.StatusCode.FAILED_PRECONDITION,
-    EngineUnavailable: grpc.StatusCode.UNAVAILABLE,
-    ResponseNotFound: grpc.StatusCode.NOT_FOUND,
-    FeedbackUnavailable: grpc.StatusCode.UNAVAILABLE,
-    RouterError: grpc.StatusCode.FAILED_PRECONDITION,
-    FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+_STATUS: dict[type[LoraloopError], str] = {
+    InvalidArgument: "INVALID_ARGUMENT",
+    AdapterNotFound: "NOT_FOUND",
+    AdapterBusy: "FAILED_PRECONDITION",
+    Overloaded: "RESOURCE_EXHAUSTED",
+    Unauthenticated: "UNAUTHENTICATED",
+    PermissionDenied: "PERMISSION_DENIED",
+    StoreError: "FAILED_PRECONDITION",
+    EngineUnavailable: "UNAVAILABLE",
+    ResponseNotFound: "NOT_FOUND",
+    FeedbackUnavailable: "UNAVAILABLE",
+    RouterError: "FAILED_PRECONDITION",
+    FailedPrecondition: "FAILED_PRECONDITION",
 }
 
 
-def status_code_for(error: BaseException) -> grpc.StatusCode:
-    """The gRPC status for an exception: its class's entry, else INTERNAL."""
+def status_name(error: BaseException) -> str:
+    """The canonical status name of an exception: its class's entry, else INTERNAL."""
     for cls in type(error).__mro__:
         if cls in _STATUS:
             return _STATUS[cls]
-    return grpc.StatusCode.INTERNAL
+    return "INTERNAL"

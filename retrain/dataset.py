@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loraloop import storage
 from loraloop.feedback.export import write_jsonl
 
 __all__ = ["Snapshot", "load_watermark", "new_row_count", "snapshot"]
@@ -81,7 +82,7 @@ def load_watermark(metadata: dict[str, Any]) -> dict[str, float]:
 def _connect(db_file: Path) -> sqlite3.Connection | None:
     if not db_file.is_file():
         return None
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30)
+    conn = storage.connect(db_file, busy_timeout_ms=30_000, readonly=True)
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not {"pairs", "labels"} <= tables:  # a database the pair builder never ran on
         conn.close()

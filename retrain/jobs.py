@@ -62,12 +62,11 @@ class JobResult:
 
 def resolve_paths(config: RetrainConfig) -> tuple[str, str]:
     """(base model dir, adapter store root): the configured paths, or the demo build (built on first use)."""
-    from loraloop.config import DemoConfig, ServeConfig
-    from loraloop.serve.server import resolve_model  # the server's own resolution, so both agree
+    from loraloop.config import DemoConfig
+    from loraloop.model_paths import resolve_model  # the server's own resolution, so both agree
 
     # Training loads the full-precision base (in NF4 for QLoRA), never the demo's int8 serving copy.
-    return resolve_model(ServeConfig(model=config.model, adapter_store=config.adapter_store, demo_base="fp32"),
-                         DemoConfig(home=config.demo_home))
+    return resolve_model(config.model, config.adapter_store, DemoConfig(home=config.demo_home), demo_base="fp32")
 
 
 def reward_store(store_root: str | os.PathLike[str]) -> AdapterStore:

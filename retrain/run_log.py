@@ -11,13 +11,13 @@ import contextlib
 import json
 import math
 import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from loraloop import storage
 from loraloop.feedback.schema import migrate, write_transaction
 from loraloop.retrain.triggers import DriftEvent, LastRun
 
@@ -40,7 +40,7 @@ class RunLog:
     @contextlib.contextmanager
     def _db(self) -> Iterator[Database]:
         # One connection per call: job threads finish runs while the poll thread reads.
-        conn = sqlite3.connect(str(self.path), timeout=self._timeout_s)
+        conn = storage.connect(self.path, busy_timeout_ms=int(self._timeout_s * 1000))
         try:
             yield Database(conn)
         finally:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from loraloop import storage
 from loraloop.feedback.schema import migrate, write_transaction
 from loraloop.router.arms import CANARY, STABLE
 from loraloop.router.rollout_model import ACTIVE_STATUSES, RolloutEvent, RolloutState, rules_from_spec
@@ -67,12 +68,8 @@ _ERRORS_SQL = ("SELECT COUNT(*), TOTAL(created_at >= ?) FROM request_errors "
 
 def connect(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite3.Connection:
     """A connection to the feedback database (WAL, FULL sync, migrated) in autocommit mode."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False)
+    conn = storage.connect(path, busy_timeout_ms=busy_timeout_ms, autocommit=True)  # FULL: on disk before acted on
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")  # a transition is on disk before anyone acts on it
-    conn.execute("PRAGMA foreign_keys=ON")
     migrate(Database(conn))
     return conn
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from loraloop.adapters import BASE, AdapterRef, AdapterSpec
 from loraloop.config import ServeConfig
-from loraloop.errors import InvalidArgument, Overloaded, ResponseNotFound, status_code_for
+from loraloop.errors import InvalidArgument, Overloaded, ResponseNotFound, status_name
 from loraloop.feedback.store import ErrorRecord, ResponseRecord, response_exists
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.engine import Engine, GenerationChunk
@@ -123,7 +123,7 @@ class ChatService:
                 reservation.submit(record).add_done_callback(self._log_write_failure)
                 reservation = None
         except BaseException as e:
-            status = "CANCELLED" if not isinstance(e, Exception) else status_code_for(e).name
+            status = "CANCELLED" if not isinstance(e, Exception) else status_name(e)
             if labels is None:
                 self.count_rejected(status)
             else:

@@ -7,16 +7,24 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from loraloop import training_base
 from loraloop.config import ServeConfig
 from loraloop.errors import EngineUnavailable, InvalidArgument
 from loraloop.quantize import cpu_flags, describe_quantization, four_bit_cpu_refusal
 
-__all__ = ["Engine", "GenerationChunk", "Sampling", "check_servable", "engine_kwargs", "resolve_device"]
+__all__ = ["Engine", "EngineAdapter", "GenerationChunk", "Sampling", "check_servable", "engine_kwargs", "resolve_device"]
 
 log = logging.getLogger(__name__)
+
+
+class EngineAdapter(NamedTuple):
+    """One adapter version as the engine takes it: vLLM's LoRARequest fields, built only inside serve/."""
+
+    name: str     # "domain@vN": vLLM keys its caches on it, so a name never gets new weights
+    lora_id: int  # the registry's lifelong integer id for this version
+    path: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,8 +124,8 @@ class Engine:
                    generation_defaults=model_config.get_diff_sampling_param())
 
     async def generate(self, request_id: str, prompt_token_ids: list[int], sampling: Sampling,
-                       adapter: tuple[str, int, str] | None) -> AsyncIterator[GenerationChunk]:
-        """Stream one request; `adapter` is (name, integer id, path) or None for the base model.
+                       adapter: EngineAdapter | None) -> AsyncIterator[GenerationChunk]:
+        """Stream one request on `adapter`, or on the base model when it is None.
 
         Cancelling the consumer aborts the request in the engine (AsyncLLM.generate does it on
         CancelledError/GeneratorExit), so a client that hangs up frees its KV cache at once.
@@ -132,7 +140,7 @@ class Engine:
         params = SamplingParams(**{**self._generation_defaults, **dict(
             max_tokens=sampling.max_tokens, temperature=sampling.temperature, top_p=sampling.top_p,
             seed=sampling.seed, stop=list(sampling.stop) or None, output_kind=RequestOutputKind.DELTA)})
-        lora = LoRARequest(adapter[0], adapter[1], adapter[2]) if adapter else None
+        lora = LoRARequest(adapter.name, adapter.lora_id, adapter.path) if adapter else None
         completion_tokens = 0
         try:
             async for out in self._llm.generate(TokensPrompt(prompt_token_ids=prompt_token_ids), params,

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from loraloop.adapters import AdapterRef, AdapterSpec, AdapterStore
 from loraloop.errors import AdapterBusy, Overloaded
+from loraloop.serve.engine import EngineAdapter
 
 __all__ = ["AdapterRegistry", "AdapterStatus", "Lease", "LoRAEngine"]
 
@@ -47,9 +48,9 @@ class Lease:
     ref: AdapterRef
     lora_id: int
 
-    def engine_adapter(self) -> tuple[str, int, str]:
-        """(name, integer id, path) as the engine takes it."""
-        return (self.ref.key, self.lora_id, str(self.ref.path))
+    def engine_adapter(self) -> EngineAdapter:
+        """This version as the engine takes it."""
+        return EngineAdapter(name=self.ref.key, lora_id=self.lora_id, path=str(self.ref.path))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from loraloop.adapters import AdapterSpec
 from loraloop.errors import AdapterNotFound, InvalidArgument
@@ -12,14 +14,43 @@ from loraloop.router import rollout_store
 from loraloop.router.rollout import RolloutController
 from loraloop.router.rollout_model import RolloutState, Transition
 from loraloop.serve.registry import AdapterRegistry
-from loraloop.v1 import loraloop_pb2 as pb
 
-__all__ = ["ACTIONS", "RolloutService"]
+__all__ = ["ACTIONS", "ArmView", "RolloutCommand", "RolloutService", "RolloutView"]
 
 log = logging.getLogger(__name__)
 
 ACTIONS = ("start", "pause", "resume", "promote", "rollback")
 DEFAULT_EVENTS = 20
+
+
+@dataclass(frozen=True, kw_only=True)
+class RolloutCommand:
+    """One operator action on a domain's rollout (Admin.SetRollout); 0 / () leave a rule at its default."""
+
+    domain: str
+    action: str
+    reason: str = ""
+    canary_version: int = 0  # start: the version to canary; 0 = the newest published
+    schedule: tuple[float, ...] = ()
+    min_rated_per_step: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArmView:
+    """One arm of a rollout and its counts in the rollout's current window."""
+
+    arm: str
+    version: int
+    counts: Any  # rollout_store's per-arm counts: answers, rated, thumbs_up, thumbs_down, regenerated, errors, p95
+
+
+@dataclass(frozen=True, kw_only=True)
+class RolloutView:
+    """A rollout as Admin.GetRollout reports it: its state, both arms, and its latest events."""
+
+    state: RolloutState
+    arms: tuple[ArmView, ...]
+    events: tuple[Any, ...]  # the controller's RolloutEvent records, oldest first
 
 
 class RolloutService:
@@ -62,13 +93,13 @@ class RolloutService:
         """The controller's periodic judgement, its transitions applied here (until cancelled)."""
         await self.controller.run(self.apply)
 
-    async def get(self, domain: str, events: int) -> list[pb.Rollout]:
+    async def get(self, domain: str, events: int) -> list[RolloutView]:
         """Admin.GetRollout: the latest rollout of one domain, or of each domain that had one."""
         if domain and domain not in self._registry.store.domains():
             raise AdapterNotFound(f"domain {domain!r} has no published adapter")
         return await asyncio.to_thread(self._describe_all, domain or None, events or DEFAULT_EVENTS)
 
-    async def set(self, request: pb.SetRolloutRequest) -> pb.Rollout:
+    async def set(self, request: RolloutCommand) -> RolloutView:
         """Admin.SetRollout: one operator action; the registry follows before the call returns."""
         domain, action = request.domain, request.action
         if action not in ACTIONS:
@@ -88,9 +119,9 @@ class RolloutService:
         [described] = await asyncio.to_thread(self._describe_all, domain, DEFAULT_EVENTS)
         return described
 
-    async def _start(self, request: pb.SetRolloutRequest) -> RolloutState:
+    async def _start(self, request: RolloutCommand) -> RolloutState:
         domain = request.domain
-        schedule = tuple(request.schedule) or None
+        schedule = request.schedule or None
         min_rated = request.min_rated_per_step or None
         # Validate the rules first, so a bad schedule is reported as such whatever the versions are.
         self.controller.rules_for(schedule, min_rated)
@@ -103,25 +134,16 @@ class RolloutService:
         return await asyncio.to_thread(self.controller.start, domain, canary, stable_version=stable_ref.version,
                                        schedule=schedule, min_rated_per_step=min_rated, reason=request.reason)
 
-    def _describe_all(self, domain: str | None, events: int) -> list[pb.Rollout]:
+    def _describe_all(self, domain: str | None, events: int) -> list[RolloutView]:
         conn = rollout_store.connect(self._db_path)
         try:
             return [self._describe(conn, state, events) for state in self.controller.status(domain)]
         finally:
             conn.close()
 
-    def _describe(self, conn, state: RolloutState, events: int) -> pb.Rollout:
+    def _describe(self, conn, state: RolloutState, events: int) -> RolloutView:
         counts, _total = rollout_store.window_counts(conn, state)
-        arms = [pb.ArmStats(arm=arm, version=version, answers=c.answers, rated=c.rated, thumbs_up=c.thumbs_up,
-                            thumbs_down=c.thumbs_down, regenerate=c.regenerated, errors=c.errors,
-                            p95_latency_s=c.p95_latency_s or 0.0)
-                for arm, version, c in (("stable", state.stable_version, counts.stable),
-                                        ("canary", state.canary_version, counts.canary))]
-        history = [e for e in self.controller.events(state.domain, events) if e.rollout_id == state.id]
-        return pb.Rollout(
-            id=state.id, domain=state.domain, stable_version=state.stable_version,
-            canary_version=state.canary_version, status=state.status, weight=state.weight_pct, step=state.step_index,
-            schedule=list(state.schedule), min_rated_per_step=state.rules.min_rated_per_step, arms=arms,
-            events=[pb.RolloutEvent(decision=e.decision, from_weight=e.from_weight_pct, to_weight=e.to_weight_pct,
-                                    reason=e.reason, created_at=e.created_at) for e in history],
-            started_at=state.started_at, updated_at=state.updated_at)
+        arms = (ArmView(arm="stable", version=state.stable_version, counts=counts.stable),
+                ArmView(arm="canary", version=state.canary_version, counts=counts.canary))
+        history = tuple(e for e in self.controller.events(state.domain, events) if e.rollout_id == state.id)
+        return RolloutView(state=state, arms=arms, events=history)

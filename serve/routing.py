@@ -11,7 +11,7 @@ from loraloop.adapters import AdapterSpec
 from loraloop.router.arms import unit_for
 from loraloop.serve.validation import ChatCall
 
-__all__ = ["ARM_PINNED", "ARM_STABLE", "Decision", "RequestRouter"]
+__all__ = ["ARM_PINNED", "ARM_STABLE", "Decision", "IntentRoute", "IntentRouterLike", "RequestRouter"]
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +21,16 @@ ARM_PINNED = "pinned"
 
 
 class IntentRoute(Protocol):
+    """What the intent router says about a conversation."""
+
     domain: str
     confidence: float
     fallback: bool
 
 
 class IntentRouterLike(Protocol):
+    """Anything that routes a conversation to a domain (the server passes IntentRoutes, which follows reloads)."""
+
     def route(self, messages: Sequence[dict[str, str]]) -> IntentRoute: ...
 
 
@@ -50,7 +54,7 @@ class RequestRouter:
     """Client choice first; otherwise the intent router; a domain request then gets its user's arm."""
 
     def __init__(self, *, intent: IntentRouterLike | None, arms: ArmSource | None, serves: Callable[[str], bool]):
-        self.intent = intent   # swapped in place by Admin.ReloadRouter
+        self.intent = intent
         self._arms = arms
         self._serves = serves  # domain -> whether an adapter version serves it (in memory: no disk per request)
 

@@ -24,9 +24,11 @@ from loraloop.feedback.drift import DriftMonitor
 from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore
 from loraloop.feedback.writer import FeedbackWriter
+from loraloop.model_paths import resolve_model
 from loraloop.quantize import weights_bytes
 from loraloop.router.metrics import RouteMetrics
 from loraloop.router.rollout import RolloutController
+from loraloop.serve.admin_auth import AdminAuthInterceptor
 from loraloop.serve.chat import ChatService
 from loraloop.serve.engine import Engine, check_servable, resolve_device
 from loraloop.serve.intent_routes import IntentRoutes
@@ -38,7 +40,7 @@ from loraloop.serve.servicers import AdminServicer, ChatServicer
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
-__all__ = ["RunningServer", "admin_token_path", "create_server", "resolve_model", "serve"]
+__all__ = ["RunningServer", "admin_token_path", "create_server", "serve"]
 
 log = logging.getLogger(__name__)
 SERVICE_NAMES = (
@@ -109,19 +111,6 @@ def _admin_token(config: ServeConfig) -> str:
     return token
 
 
-def resolve_model(config: ServeConfig, demo: DemoConfig) -> tuple[str, str]:
-    """(model dir, adapter store root): the given paths, or the demo build (built on first use)."""
-    if config.model:
-        if not (Path(config.model) / "config.json").is_file():
-            raise ValueError(f"model={config.model!r}: not a local Hugging Face model directory (no config.json)")
-        return config.model, config.adapter_store or str(default_home() / "adapters")
-    from loraloop.demo import build_demo
-
-    built = build_demo(demo)
-    model_dir = built.int8_model_dir if config.demo_base == "int8" else built.model_dir
-    return str(model_dir), config.adapter_store or str(built.adapter_store)
-
-
 async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
                         feedback_config: FeedbackConfig | None = None, router_config: RouterConfig | None = None,
                         rollout_config: RolloutConfig | None = None) -> RunningServer:
@@ -131,7 +120,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     feedback_config = feedback_config or FeedbackConfig()
     router_config = router_config or RouterConfig()
     rollout_config = rollout_config or RolloutConfig()
-    model_dir, store_root = resolve_model(config, demo or DemoConfig())
+    model_dir, store_root = resolve_model(config.model, config.adapter_store, demo or DemoConfig(),
+                                          demo_base=config.demo_base)
     check_servable(config, model_dir, resolve_device(config))  # before anything is opened or started
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     db_file = feedback_config.db_file()
@@ -157,19 +147,16 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         await registry.start()
         intent = IntentRoutes(router_config, RouteMetrics(metrics.registry))
         await intent.load()
-        routing = RequestRouter(intent=intent.router, arms=controller,
-                                serves=lambda domain: registry.active(domain) is not None)
-        intent.on_reload = lambda router: setattr(routing, "intent", router)
+        routing = RequestRouter(intent=intent, arms=controller, serves=lambda domain: registry.active(domain) is not None)
         chat = ChatService(engine=engine, registry=registry, tokenizer=tokenizer, config=config, metrics=metrics,
                            routing=routing, feedback=feedback, feedback_db=db_file, on_route=intent.observe)
         token = _admin_token(config)
 
-        server = grpc.aio.server()
+        server = grpc.aio.server(interceptors=[AdminAuthInterceptor(token)])
         pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config,
                                                         base_quantization=engine.quantization), server)
-        pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, token, rollouts=rollouts,
-                                                          reload_router=intent.reload, chat=chat, config=config),
-                                            server)
+        pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, rollouts=rollouts, reload_router=intent.reload,
+                                                          chat=chat, config=config), server)
         health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, "grpc.health.v1.Health"), server)

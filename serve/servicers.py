@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -12,16 +11,29 @@ import grpc
 
 from loraloop.adapters import BASE, AdapterSpec, parse_adapter_name
 from loraloop.config import FeedbackConfig, ServeConfig
-from loraloop.errors import InvalidArgument, LoraloopError, Unauthenticated, status_code_for
+from loraloop.errors import InvalidArgument, LoraloopError
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import AnswerHeader, ChatService
-from loraloop.serve.registry import AdapterRegistry, AdapterStatus
+from loraloop.serve.grpc_messages import (
+    adapter_info,
+    chat_input,
+    feedback_input,
+    grpc_status,
+    header_fields,
+    messages_of,
+    rollout_command,
+    rollout_message,
+    router_reload_message,
+    usage,
+)
+from loraloop.serve.intent_routes import RouterReload
+from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.rollouts import RolloutService
-from loraloop.serve.validation import ChatCall, validate_chat, validate_feedback
+from loraloop.serve.validation import ChatCall, ChatInput, SamplingInput, validate_chat, validate_feedback
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
-__all__ = ["AdminServicer", "ChatServicer", "adapter_info"]
+__all__ = ["AdminServicer", "ChatServicer"]
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +42,7 @@ async def _abort(context: grpc.aio.ServicerContext, error: BaseException) -> Non
     if not isinstance(error, LoraloopError):
         log.exception("unexpected error", exc_info=error)
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {type(error).__name__}: {error}")
-    await context.abort(status_code_for(error), str(error))
+    await context.abort(grpc_status(error), str(error))
 
 
 def _unary(method: Callable) -> Callable:
@@ -60,19 +72,6 @@ def _streaming(method: Callable) -> Callable:
     return wrapper
 
 
-def adapter_info(status: AdapterStatus) -> pb.AdapterInfo:
-    """The proto view of an adapter version's state."""
-    ref = status.ref
-    return pb.AdapterInfo(ref=ref.key, domain=ref.domain, version=ref.version, base_model=ref.base_model,
-                          rank=ref.rank, method=ref.method, loaded=status.loaded, active=status.active,
-                          pinned=status.pinned, lora_id=status.lora_id, in_flight=status.in_flight)
-
-
-def _header_fields(header: AnswerHeader) -> dict[str, Any]:
-    return {"response_id": header.response_id, "adapter": header.adapter, "arm": header.arm,
-            "route": pb.Route(domain=header.route_domain, confidence=header.route_confidence)}
-
-
 def _named_adapter(text: str, what: str) -> AdapterSpec:
     spec = parse_adapter_name(text, "adapter")
     if spec is None:
@@ -94,7 +93,7 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     def _validated(self, request: pb.ChatRequest) -> ChatCall:
         try:
-            return validate_chat(request, self._config, self._chat.sampling_defaults)
+            return validate_chat(chat_input(request), self._config, self._chat.sampling_defaults)
         except InvalidArgument:
             self._chat.count_rejected(grpc.StatusCode.INVALID_ARGUMENT.name)
             raise
@@ -106,12 +105,11 @@ class ChatServicer(pb_grpc.ChatServicer):
         parts: list[str] = []
         async for event in self._chat.answer(call):
             if isinstance(event, AnswerHeader):
-                response.MergeFrom(pb.ChatResponse(**_header_fields(event)))
+                response.MergeFrom(pb.ChatResponse(**header_fields(event)))
                 continue
             parts.append(event.text)
             if event.finished:
-                response.usage.CopyFrom(pb.Usage(prompt_tokens=event.prompt_tokens,
-                                                 completion_tokens=event.completion_tokens))
+                response.usage.CopyFrom(usage(event))
                 response.finish_reason = event.finish_reason or ""
         response.text = "".join(parts)
         return response
@@ -122,19 +120,18 @@ class ChatServicer(pb_grpc.ChatServicer):
         header: dict[str, Any] = {}
         async for event in self._chat.answer(call):
             if isinstance(event, AnswerHeader):
-                header = _header_fields(event)
+                header = header_fields(event)
                 continue
             chunk = pb.ChatChunk(delta=event.text, **header)
             if event.finished:
-                chunk.usage.CopyFrom(pb.Usage(prompt_tokens=event.prompt_tokens,
-                                              completion_tokens=event.completion_tokens))
+                chunk.usage.CopyFrom(usage(event))
                 chunk.finish_reason = event.finish_reason or ""
             if chunk.delta or event.finished:
                 yield chunk
 
     @_unary
     async def SendFeedback(self, request: pb.Feedback, context: grpc.aio.ServicerContext) -> pb.FeedbackAck:
-        signal = validate_feedback(request, self._feedback_config)
+        signal = validate_feedback(feedback_input(request), self._feedback_config)
         ack = await self._feedback.write(signal)  # returns after the commit: the ack is durable
         return pb.FeedbackAck(signal_id=str(ack.signal_id), duplicate=ack.duplicate)
 
@@ -145,45 +142,29 @@ class ChatServicer(pb_grpc.ChatServicer):
 
 
 class AdminServicer(pb_grpc.AdminServicer):
-    """loraloop.v1.Admin: every call needs `authorization: Bearer <token>`."""
+    """loraloop.v1.Admin; the bearer token is checked by serve/admin_auth.py's interceptor before any handler."""
 
-    def __init__(self, registry: AdapterRegistry, token: str, *, rollouts: RolloutService,
-                 reload_router: Callable[[], Awaitable[pb.ReloadRouterResponse]], chat: ChatService,
-                 config: ServeConfig):
-        if not token:
-            raise ValueError("admin token must not be empty")
+    def __init__(self, registry: AdapterRegistry, *, rollouts: RolloutService,
+                 reload_router: Callable[[], Awaitable[RouterReload]], chat: ChatService, config: ServeConfig):
         self._chat = chat
         self._config = config
         self._registry = registry
-        self._token = token.encode()
         self._rollouts = rollouts
         self._reload_router = reload_router
 
-    def _authorize(self, context: grpc.aio.ServicerContext) -> None:
-        metadata = dict(context.invocation_metadata() or ())
-        value = metadata.get("authorization", "")
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthenticated("admin calls need 'authorization: Bearer <token>' metadata")
-        if not hmac.compare_digest(token.encode(), self._token):
-            raise Unauthenticated("admin token rejected")
-
     @_unary
     async def LoadAdapter(self, request: pb.LoadAdapterRequest, context: grpc.aio.ServicerContext) -> pb.AdapterInfo:
-        self._authorize(context)
         spec = _named_adapter(request.adapter, "to load, e.g. 'medical' or 'medical@v2'")
         return adapter_info(await self._registry.load(spec, activate=not request.keep_active))
 
     @_unary
     async def UnloadAdapter(self, request: pb.UnloadAdapterRequest, context: grpc.aio.ServicerContext) -> pb.AdapterInfo:
-        self._authorize(context)
         spec = _named_adapter(request.adapter, "version to unload, e.g. 'medical@v1'")
         return adapter_info(await self._registry.unload(spec))
 
     @_unary
     async def ProbeAdapter(self, request: pb.ProbeAdapterRequest,
                            context: grpc.aio.ServicerContext) -> pb.ProbeAdapterResponse:
-        self._authorize(context)
         spec = _named_adapter(request.adapter, "version to probe, e.g. 'medical@v3'") if request.adapter != BASE else None
         if spec is not None and spec.version is None:
             raise InvalidArgument("adapter", f"{request.adapter!r}: name a version to probe, e.g. '{spec.domain}@v1'")
@@ -191,10 +172,10 @@ class AdminServicer(pb_grpc.AdminServicer):
             raise InvalidArgument("prompts", "empty: send at least one prompt")
         calls = []
         for i, prompt in enumerate(request.prompts):
-            chat = pb.ChatRequest(messages=prompt.messages, adapter=request.adapter,
-                                  sampling=pb.SamplingParams(max_tokens=request.max_tokens, temperature=0.0))
+            probe = ChatInput(messages=messages_of(prompt.messages), adapter=request.adapter,
+                              sampling=SamplingInput(max_tokens=request.max_tokens, temperature=0.0))
             try:
-                calls.append(validate_chat(chat, self._config))
+                calls.append(validate_chat(probe, self._config))
             except InvalidArgument as e:
                 raise InvalidArgument(f"prompts[{i}].{e.field}", e.problem) from e
         adapter, answers = await self._chat.probe(spec, calls)
@@ -204,16 +185,14 @@ class AdminServicer(pb_grpc.AdminServicer):
 
     @_unary
     async def GetRollout(self, request: pb.GetRolloutRequest, context: grpc.aio.ServicerContext) -> pb.GetRolloutResponse:
-        self._authorize(context)
-        return pb.GetRolloutResponse(rollouts=await self._rollouts.get(request.domain, request.events))
+        views = await self._rollouts.get(request.domain, request.events)
+        return pb.GetRolloutResponse(rollouts=[rollout_message(v) for v in views])
 
     @_unary
     async def SetRollout(self, request: pb.SetRolloutRequest, context: grpc.aio.ServicerContext) -> pb.Rollout:
-        self._authorize(context)
-        return await self._rollouts.set(request)
+        return rollout_message(await self._rollouts.set(rollout_command(request)))
 
     @_unary
     async def ReloadRouter(self, request: pb.ReloadRouterRequest,
                            context: grpc.aio.ServicerContext) -> pb.ReloadRouterResponse:
-        self._authorize(context)
-        return await self._reload_router()
+        return router_reload_message(await self._reload_router())

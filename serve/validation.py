@@ -1,23 +1,60 @@
-"""Request validation: turns a ChatRequest message into a typed call or an error that names the field."""
+"""Request validation: turns a frontend's chat or feedback input into a typed call, or an error naming the field.
+
+Transport-neutral: the gRPC servicers (serve/grpc_messages.py) and any other frontend convert their wire
+messages into `ChatInput` / `FeedbackInput` first, so every frontend gets the same rules and messages.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from loraloop.adapters import AdapterSpec, parse_adapter_name
 from loraloop.config import FeedbackConfig, ServeConfig
 from loraloop.errors import InvalidArgument
 from loraloop.feedback.store import SignalKind, SignalRecord
 from loraloop.serve.engine import Sampling
-from loraloop.v1 import loraloop_pb2 as pb
 
-__all__ = ["ROLES", "ChatCall", "validate_chat", "validate_feedback"]
+__all__ = ["ROLES", "ChatCall", "ChatInput", "FeedbackInput", "SamplingInput", "validate_chat", "validate_feedback"]
 
 ROLES = ("system", "user", "assistant")
 MAX_ID_CHARS = 128
 MAX_STOP_STRINGS = 8
+
+
+@dataclass(frozen=True, kw_only=True)
+class SamplingInput:
+    """Sampling settings as a client sent them; None or 0 means "unset": the server's default applies."""
+
+    max_tokens: int = 0
+    temperature: float | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatInput:
+    """A chat request as a frontend received it, not yet validated; messages are (role, content) pairs."""
+
+    messages: tuple[tuple[str, str], ...]
+    adapter: str = ""  # "" routes, "base" is the base model, "medical" or "medical@v3" names one
+    conversation_id: str = ""
+    user_id: str = ""
+    regenerate_of: str = ""
+    sampling: SamplingInput = field(default_factory=SamplingInput)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackInput:
+    """A feedback signal as a frontend received it; `kind` is a SignalKind name, "" when the client sent none."""
+
+    response_id: str
+    kind: str
+    dwell_ms: int = 0
+    correction_text: str = ""
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,8 +70,8 @@ class ChatCall:
     regenerate_of: str
 
 
-def validate_chat(request: pb.ChatRequest, config: ServeConfig, defaults: Mapping[str, float] | None = None) -> ChatCall:
-    """Check every field of a ChatRequest; raise InvalidArgument naming the first bad one."""
+def validate_chat(request: ChatInput, config: ServeConfig, defaults: Mapping[str, float] | None = None) -> ChatCall:
+    """Check every field of a chat input; raise InvalidArgument naming the first bad one."""
     for name in ("conversation_id", "user_id", "regenerate_of"):
         if len(getattr(request, name)) > MAX_ID_CHARS:
             raise InvalidArgument(name, f"longer than {MAX_ID_CHARS} characters")
@@ -43,15 +80,15 @@ def validate_chat(request: pb.ChatRequest, config: ServeConfig, defaults: Mappin
     if len(request.messages) > config.max_messages:
         raise InvalidArgument("messages", f"{len(request.messages)} messages, at most {config.max_messages} allowed")
     messages = []
-    for i, message in enumerate(request.messages):
-        if message.role not in ROLES:
-            raise InvalidArgument(f"messages[{i}].role", f"{message.role[:40]!r} is not one of {', '.join(ROLES)}")
-        if len(message.content) > config.max_message_chars:
+    for i, (role, content) in enumerate(request.messages):
+        if role not in ROLES:
+            raise InvalidArgument(f"messages[{i}].role", f"{role[:40]!r} is not one of {', '.join(ROLES)}")
+        if len(content) > config.max_message_chars:
             raise InvalidArgument(f"messages[{i}].content",
-                                  f"{len(message.content)} characters, at most {config.max_message_chars} allowed")
-        if message.role == "system" and i != 0:
+                                  f"{len(content)} characters, at most {config.max_message_chars} allowed")
+        if role == "system" and i != 0:
             raise InvalidArgument(f"messages[{i}].role", "a system message may only come first")
-        messages.append({"role": message.role, "content": message.content})
+        messages.append({"role": role, "content": content})
     if messages[-1]["role"] != "user":
         raise InvalidArgument(f"messages[{len(messages) - 1}].role",
                               f"the last message must be from the user, got {messages[-1]['role']!r}")
@@ -61,15 +98,15 @@ def validate_chat(request: pb.ChatRequest, config: ServeConfig, defaults: Mappin
                     regenerate_of=request.regenerate_of)
 
 
-def _sampling(sampling: pb.SamplingParams, config: ServeConfig, defaults: Mapping[str, float]) -> Sampling:
+def _sampling(sampling: SamplingInput, config: ServeConfig, defaults: Mapping[str, float]) -> Sampling:
     # Unset fields take the model's generation_config.json defaults (as vLLM's own server does), else OpenAI's.
     max_tokens = sampling.max_tokens or config.default_max_tokens
     if max_tokens > config.max_tokens_limit:
         raise InvalidArgument("sampling.max_tokens", f"{max_tokens} is above the limit of {config.max_tokens_limit}")
-    temperature = sampling.temperature if sampling.HasField("temperature") else defaults.get("temperature", 1.0)
+    temperature = sampling.temperature if sampling.temperature is not None else defaults.get("temperature", 1.0)
     if not math.isfinite(temperature) or not 0.0 <= temperature <= 2.0:
         raise InvalidArgument("sampling.temperature", f"{temperature} is outside [0, 2]")
-    top_p = sampling.top_p if sampling.HasField("top_p") else defaults.get("top_p", 1.0)
+    top_p = sampling.top_p if sampling.top_p is not None else defaults.get("top_p", 1.0)
     if not math.isfinite(top_p) or not 0.0 < top_p <= 1.0:
         raise InvalidArgument("sampling.top_p", f"{top_p} is outside (0, 1]")
     if len(sampling.stop) > MAX_STOP_STRINGS:
@@ -77,21 +114,21 @@ def _sampling(sampling: pb.SamplingParams, config: ServeConfig, defaults: Mappin
     if any(not s for s in sampling.stop):
         raise InvalidArgument("sampling.stop", "stop strings must not be empty")
     return Sampling(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
-                    seed=sampling.seed if sampling.HasField("seed") else None, stop=tuple(sampling.stop))
+                    seed=sampling.seed, stop=tuple(sampling.stop))
 
 
-def validate_feedback(feedback: pb.Feedback, config: FeedbackConfig) -> SignalRecord:
-    """Check a Feedback message: the kind and its value must go together."""
+def validate_feedback(feedback: FeedbackInput, config: FeedbackConfig) -> SignalRecord:
+    """Check a feedback input: the kind and its value must go together."""
     if not feedback.response_id:
         raise InvalidArgument("response_id", "required: the id of the answer the signal is about")
     if len(feedback.response_id) > MAX_ID_CHARS:
         raise InvalidArgument("response_id", f"longer than {MAX_ID_CHARS} characters")
-    if feedback.kind == pb.FEEDBACK_KIND_UNSPECIFIED:
+    if not feedback.kind:
         raise InvalidArgument("kind", "required: one of " + ", ".join(k.value for k in SignalKind))
     try:
-        kind = SignalKind(pb.FeedbackKind.Name(feedback.kind))
+        kind = SignalKind(feedback.kind)
     except ValueError as e:
-        raise InvalidArgument("kind", f"unknown signal kind {feedback.kind}") from e
+        raise InvalidArgument("kind", f"unknown signal kind {feedback.kind[:40]!r}") from e
     if len(feedback.idempotency_key) > config.max_idempotency_key_chars:
         raise InvalidArgument("idempotency_key", f"longer than {config.max_idempotency_key_chars} characters")
     if kind is SignalKind.DWELL:

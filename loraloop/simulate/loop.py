@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loraloop import storage
 from loraloop.client import LoraloopClient
 from loraloop.config import RetrainConfig, RetrainDaemonConfig, SimulateConfig
 from loraloop.simulate.prompts import PromptItem, prompt_pools
@@ -51,7 +51,7 @@ def build_pairs(db_path: str) -> int:
 
     from loraloop.feedback.pairs import PairBuilder
 
-    conn = sqlite3.connect(db_path, timeout=60)
+    conn = storage.connect(db_path, busy_timeout_ms=60_000)
     try:
         return PairBuilder(Database(conn)).build().pairs_added
     finally:
@@ -59,7 +59,7 @@ def build_pairs(db_path: str) -> int:
 
 
 def _pairs_of(db_path: str, domain: str) -> int:
-    conn = sqlite3.connect(db_path, timeout=60)
+    conn = storage.connect(db_path, busy_timeout_ms=60_000)
     try:
         return conn.execute("SELECT COUNT(*) FROM pairs WHERE domain = ?", [domain]).fetchone()[0]
     finally:

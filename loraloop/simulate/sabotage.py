@@ -9,10 +9,10 @@ version through), publishes into the real adapter store, and starts its canary l
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 import time
 from pathlib import Path
 
+from loraloop import storage
 from loraloop.config import RetrainConfig, SimulateConfig
 from loraloop.feedback.store import FeedbackStore
 
@@ -28,7 +28,7 @@ def rambling_feedback(source_db: Path, scratch_db: Path, domain: str) -> int:
     Every row is stamped now, so it is "new" to any parent version's watermark. Returns the number of rows.
     """
     FeedbackStore(scratch_db).close()  # the schema, by the store's own migrations
-    live = sqlite3.connect(str(source_db), timeout=30)
+    live = storage.connect(source_db, busy_timeout_ms=30_000, readonly=True)
     try:
         pairs = live.execute("SELECT context_hash, prompt, rejected FROM pairs WHERE domain = ? AND "
                              "chosen_response_id IS NOT NULL ORDER BY id", [domain]).fetchall()
@@ -40,7 +40,7 @@ def rambling_feedback(source_db: Path, scratch_db: Path, domain: str) -> int:
     rows = [(f"sabotage:{i}", context, domain, prompt,
              " ".join(pairs[(i + k * 7919) % len(pairs)][2] for k in range(3)), now)
             for i, (context, prompt, _) in enumerate(pairs[:MAX_ROWS])]
-    conn = sqlite3.connect(str(scratch_db), timeout=30)
+    conn = storage.connect(scratch_db, busy_timeout_ms=30_000)
     try:
         with conn:
             conn.executemany("INSERT INTO labels (label_key, context_hash, domain, prompt, completion, label, source, "

@@ -4,10 +4,20 @@ from loraloop.adapters import AdapterSpec
 from loraloop.config import FeedbackConfig, ServeConfig
 from loraloop.errors import InvalidArgument
 from loraloop.feedback.store import SignalKind
-from loraloop.serve.validation import validate_chat, validate_feedback
+from loraloop.serve import validation
+from loraloop.serve.grpc_messages import chat_input, feedback_input
 from loraloop.v1 import loraloop_pb2 as pb
 
 CONFIG = ServeConfig(max_tokens_limit=128, default_max_tokens=32, max_messages=4, max_message_chars=50)
+
+
+def validate_chat(request: pb.ChatRequest, config, defaults=None):
+    """The gRPC path: the message through the edge conversion, then the transport-neutral checks."""
+    return validation.validate_chat(chat_input(request), config, defaults)
+
+
+def validate_feedback(feedback: pb.Feedback, config):
+    return validation.validate_feedback(feedback_input(feedback), config)
 
 
 def request(**kwargs):
@@ -84,3 +94,18 @@ def test_bad_feedback_is_named(feedback, field):
     with pytest.raises(InvalidArgument) as info:
         validate_feedback(feedback, FEEDBACK)
     assert info.value.field == field
+
+
+def test_neutral_inputs_get_the_same_rules_without_protobuf():
+    call = validation.validate_chat(validation.ChatInput(messages=(("user", "hi"),), adapter="medical",
+                                                         sampling=validation.SamplingInput(temperature=0.5)), CONFIG)
+    assert call.adapter == AdapterSpec(domain="medical") and call.sampling.temperature == 0.5 and call.routed is False
+    with pytest.raises(InvalidArgument) as info:
+        validation.validate_feedback(validation.FeedbackInput(response_id="r1", kind="LIKE"), FEEDBACK)
+    assert info.value.field == "kind" and "'LIKE'" in info.value.problem
+
+
+def test_an_unknown_enum_number_names_itself():
+    with pytest.raises(InvalidArgument) as info:
+        validate_feedback(pb.Feedback(response_id="r1", kind=99), FEEDBACK)
+    assert "'99'" in str(info.value)
