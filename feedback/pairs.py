@@ -85,6 +85,21 @@ def judge(signals: Iterable[dict[str, Any]], answer_chars: int, *, dwell_positiv
     return Judgement(score=polarity * level, signal_ids=tuple(i for i, p in evidence if p == polarity))
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Candidate:
+    """An answer that could be paired as rejected against one chosen answer, and how it ranks."""
+
+    strength: int         # the decisive signal strength of the pair (the stronger side's)
+    later: bool           # the rejected answer came after the chosen one
+    distance: int         # how many answers apart the two are
+    rejected: dict[str, Any]
+    judged: Judgement     # the rejected answer's judgement
+
+    def rank(self) -> tuple[int, bool, int]:
+        """Sort key: strongest first, then earlier answers, then the nearest."""
+        return (-self.strength, self.later, self.distance)
+
+
 class PairBuilder:
     """Builds pairs and labels from one feedback database (its own connection)."""
 
@@ -175,15 +190,17 @@ class PairBuilder:
                 decisive = max(good.strength, bad.strength)
                 if decisive < PAIR_MIN_STRENGTH and not (good.score == 1 and bad.score == -1):
                     continue  # weak evidence pairs only as dwell vs dwell across the margin
-                candidates.append((-decisive, j > i, abs(i - j), rejected, bad))
+                candidates.append(_Candidate(strength=decisive, later=j > i, distance=abs(i - j), rejected=rejected,
+                                             judged=bad))
             # Strongest evidence first, then the nearest earlier answers (the same model version, the same
             # days), then the nearest later ones: an answer arriving later only fills a chosen answer's
             # free places, it never displaces a pair already stored (stronger evidence does).
-            candidates.sort(key=lambda c: c[:3])
-            for neg_decisive, _, _, rejected, bad in candidates[:self._max_pairs_per_chosen]:
+            candidates.sort(key=_Candidate.rank)
+            for candidate in candidates[:self._max_pairs_per_chosen]:
+                rejected, bad = candidate.rejected, candidate.judged
                 yield {**base, "pair_key": f"{chosen['id']}>{rejected['id']}", "chosen": clean[chosen["id"]],
-                       "rejected": clean[rejected["id"]], "source": SOURCE[-neg_decisive],
-                       "weight": WEIGHT[-neg_decisive], "chosen_response_id": chosen["id"],
+                       "rejected": clean[rejected["id"]], "source": SOURCE[candidate.strength],
+                       "weight": WEIGHT[candidate.strength], "chosen_response_id": chosen["id"],
                        "rejected_response_id": rejected["id"], "chosen_adapter": chosen["adapter"],
                        "rejected_adapter": rejected["adapter"],
                        "signal_ids": json.dumps(sorted(good.signal_ids + bad.signal_ids))}

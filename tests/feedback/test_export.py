@@ -9,7 +9,7 @@ import pytest
 from loraloop.feedback.export import export_rows, stats, write_jsonl
 from loraloop.feedback.pairs import PairBuilder
 from loraloop.feedback.store import FeedbackStore, SignalKind
-from tests.feedback.test_pairs import say, signal
+from tests.feedback.records import say, signal
 
 
 @pytest.fixture

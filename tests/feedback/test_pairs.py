@@ -5,27 +5,10 @@ import json
 import pytest
 
 from loraloop.feedback.pairs import PairBuilder, judge
-from loraloop.feedback.store import FeedbackStore, SignalKind, SignalRecord
-from tests.feedback.test_store import answer
+from loraloop.feedback.store import SignalKind
+from tests.feedback.records import say, signal
 
 K = SignalKind
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = FeedbackStore(tmp_path / "fb.sqlite")
-    yield s
-    s.close()
-
-
-def say(store, rid, prompt, text=None, **kwargs):
-    store.write_batch([answer(rid, conversation=f"conv-{rid}", messages=(("user", prompt),),
-                              text=text or f"answer {rid} " + "x" * 40, **kwargs)])
-
-
-def signal(store, rid, kind, **kwargs):
-    [ack] = store.write_batch([SignalRecord(response_id=rid, kind=kind, **kwargs)])
-    return ack.signal_id
 
 
 def pairs(store):

@@ -1,27 +1,10 @@
 import sqlite3
 import time
 
-import pytest
-
 from loraloop.errors import InvalidArgument, ResponseNotFound
 from loraloop.feedback.schema import MIGRATIONS, migrate
-from loraloop.feedback.store import FeedbackStore, ResponseRecord, SignalKind, SignalRecord, context_hash, response_exists
-
-
-def answer(rid, *, conversation="c1", messages=(("user", "hi"),), text="hello there", regenerate_of=""):
-    return ResponseRecord(
-        id=rid, conversation_id=conversation, user_id="u1",
-        messages=tuple({"role": r, "content": c} for r, c in messages), text=text, adapter="medical@v1",
-        domain="medical", version=1, arm="stable", route_domain="medical", route_confidence=1.0,
-        sampling={"max_tokens": 8}, prompt_tokens=3, completion_tokens=4, ttft_s=0.01, latency_s=0.1,
-        finish_reason="stop", regenerate_of=regenerate_of)
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = FeedbackStore(tmp_path / "fb.sqlite")
-    yield s
-    s.close()
+from loraloop.feedback.store import FeedbackStore, SignalKind, SignalRecord, context_hash, response_exists
+from tests.feedback.records import answer
 
 
 def test_fresh_database_is_migrated_in_wal_mode(store, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from loraloop.errors import FeedbackUnavailable, Overloaded, ResponseNotFound
 from loraloop.feedback.store import FeedbackStore, SignalKind, SignalRecord
 from loraloop.feedback.writer import FeedbackWriter
-from tests.feedback.test_store import answer
+from tests.feedback.records import answer
 
 
 def make_writer(path, **kwargs):

@@ -1,19 +1,10 @@
-import json
 import os
 
 import pytest
-import torch
-from safetensors.torch import save_file
 
 from loraloop.adapters import AdapterSpec, AdapterStore, parse_adapter_name, sha256_file
 from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
-
-
-def make_adapter_dir(path, rank=4, fill=0.0):
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "adapter_config.json").write_text(json.dumps({"r": rank, "base_model_name_or_path": "tiny"}))
-    save_file({"w": torch.full((2, 2), fill)}, str(path / "adapter_model.safetensors"))
-    return path
+from tests.adapter_files import make_adapter_dir
 
 
 @pytest.mark.parametrize("text, expected", [

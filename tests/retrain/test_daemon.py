@@ -1,36 +1,22 @@
 """The retrain daemon with an injected fake runner: triggers, locks, restarts, crashes and metrics."""
 
 import dataclasses
-import json
 import logging
 import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from loraloop.adapters import AdapterStore
 from loraloop.config import RetrainConfig, RetrainDaemonConfig
 from loraloop.feedback.schema import migrate
 from loraloop.retrain.daemon import RetrainDaemon
 from loraloop.retrain.jobs import JobResult
 from loraloop.retrain.run_log import RunLog
+from tests.adapter_files import make_store
 
 T0 = 1_800_000_000.0
 DOMAINS = ("finance", "legal", "medical")
-
-
-def make_store(root: Path, domains=DOMAINS) -> Path:
-    """A minimal adapter store: v1 of each domain (files the store accepts; the fake runner never reads them)."""
-    source = root / "source"
-    source.mkdir(parents=True)
-    (source / "adapter_config.json").write_text(json.dumps({"r": 8, "base_model_name_or_path": "tiny"}))
-    (source / "adapter_model.safetensors").write_bytes(b"not really weights")
-    store = AdapterStore(root / "adapters")
-    for domain in domains:
-        store.publish(domain, source, {"method": "sft"})
-    return store.root
 
 
 class FakeRunner:
@@ -359,37 +345,14 @@ def test_a_domain_is_judged_again_under_its_lock(env, caplog):
     assert any("no longer due under the lock" in r.getMessage() for r in caplog.records)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class PinnableRetrainConfig(RetrainConfig):
-    """A RetrainConfig whose jobs can be pinned to one GPU (the field the daemon looks for)."""
-
-    cuda_visible_devices: str = ""
-
-
-def test_concurrent_jobs_are_pinned_to_their_own_gpu(env):
-    barrier = threading.Barrier(2, timeout=60)
-    seen = {}
-
-    def runner(domain, method, config, **kwargs):
-        seen[domain] = config.cuda_visible_devices
-        barrier.wait()
-        return FakeRunner()(domain, method, config, **kwargs)
-
-    retrain = PinnableRetrainConfig(db_path=str(env["db"]), adapter_store=str(env["store"]))
-    config = RetrainDaemonConfig(state_dir=env["state"], metrics_port=-1, min_new_pairs=1, gpu_slots=2,
-                                 domains=("finance", "legal"), retrain_on_drift=False)
-    RetrainDaemon(config, retrain, runner=runner, pending=lambda c, d: 5, clock=Clock()).run_once()
-    assert sorted(seen.values()) == ["0", "1"]
-
-
-def test_detected_gpus_need_pinnable_jobs_to_run_side_by_side(env, monkeypatch, caplog):
+def test_detected_gpus_run_one_job_at_a_time_until_gpu_slots_says_more(env, monkeypatch, caplog):
+    # Jobs are not pinned to one GPU each, so several detected GPUs would all be used through the first one.
     import loraloop.retrain.daemon as daemon_module
 
     monkeypatch.setattr(daemon_module, "detect_gpu_slots", lambda: 4)
-    config = RetrainDaemonConfig(state_dir=env["state"], metrics_port=-1, gpu_slots=0)
+    detected = RetrainDaemonConfig(state_dir=env["state"], metrics_port=-1, gpu_slots=0)
     with caplog.at_level(logging.WARNING, logger="loraloop.retrain.daemon"):
-        plain = RetrainDaemon(config, env["retrain"], runner=FakeRunner(), pending=lambda c, d: 0)
-        assert plain.slots.count == 1
-    assert any("no cuda_visible_devices" in r.getMessage() for r in caplog.records)
-    pinnable = PinnableRetrainConfig(db_path=str(env["db"]), adapter_store=str(env["store"]))
-    assert RetrainDaemon(config, pinnable, runner=FakeRunner(), pending=lambda c, d: 0).slots.count == 4
+        assert RetrainDaemon(detected, env["retrain"], runner=FakeRunner(), pending=lambda c, d: 0).slots.count == 1
+    assert any("4 GPUs, but jobs are not pinned" in r.getMessage() for r in caplog.records)
+    configured = dataclasses.replace(detected, gpu_slots=3)
+    assert RetrainDaemon(configured, env["retrain"], runner=FakeRunner(), pending=lambda c, d: 0).slots.count == 3

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from loraloop.retrain.daemon import add_daemon_flags, run_daemon_command
+from loraloop.retrain.cli import add_daemon_flags, run_daemon_command
 from loraloop.retrain.run_log import RunLog
-from tests.retrain.test_daemon import make_store
+from tests.adapter_files import make_store
 
 REPO = Path(__file__).resolve().parents[2]
 

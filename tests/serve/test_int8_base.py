@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from loraloop.quantize import W8A8, describe_quantization
-from tests.serve.test_server import run_process
+from tests.processes import run_process
 
 
 async def test_lora_on_the_int8_base_fails_at_engine_start_without_loraloops_plugin(demo_model, tmp_path):

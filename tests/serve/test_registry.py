@@ -7,7 +7,7 @@ import pytest
 from loraloop.adapters import AdapterSpec, AdapterStore
 from loraloop.errors import AdapterBusy, AdapterNotFound, Overloaded
 from loraloop.serve.registry import AdapterRegistry
-from tests.loraloop.test_adapters import make_adapter_dir
+from tests.adapter_files import make_adapter_dir
 
 
 class FakeEngine:

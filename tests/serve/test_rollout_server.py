@@ -12,6 +12,7 @@ import pytest
 from loraloop.adapters import AdapterStore
 from loraloop.client import LoraloopClient
 from tests.conftest import ADMIN_TOKEN
+from tests.prom import metric_value
 
 DOMAIN = "legal"  # the hot-swap tests publish medical versions; keep the experiments apart
 USERS = 200
@@ -30,14 +31,6 @@ def _publish_canary(store_root, tmp_path) -> int:
 
 async def _active_version(client) -> int:
     return next(a.version for a in await client.list_adapters() if a.domain == DOMAIN and a.active)
-
-
-def _metric(text: str, name: str, **labels: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            if all(f'{k}="{v}"' in line for k, v in labels.items()):
-                return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
 async def _scrape(server) -> str:
@@ -87,8 +80,8 @@ async def test_canary_at_half_serves_about_half_of_distinct_users_and_rolls_back
         assert (pinned.arm, pinned.adapter) == ("pinned", f"{DOMAIN}@v{canary}")
 
         text = await _scrape(server)
-        assert _metric(text, "loraloop_router_canary_weight_ratio", domain=DOMAIN) == pytest.approx(0.5)
-        assert _metric(text, "loraloop_serve_requests_total", adapter=DOMAIN, version=f"v{canary}", arm="canary",
+        assert metric_value(text, "loraloop_router_canary_weight_ratio", domain=DOMAIN) == pytest.approx(0.5)
+        assert metric_value(text, "loraloop_serve_requests_total", adapter=DOMAIN, version=f"v{canary}", arm="canary",
                        status="OK") >= sum(arm == "canary" for arm in arms.values())
 
         [status] = await client.get_rollout(DOMAIN)
@@ -136,10 +129,10 @@ async def test_routed_requests_record_domain_and_confidence(server, client, feed
                                  **FAST)
     assert explicit.adapter.startswith("finance@v") and explicit.route.domain == "finance"
     after = await _scrape(server)
-    assert _metric(after, "loraloop_router_routes_total", domain="medical") == \
-        _metric(before, "loraloop_router_routes_total", domain="medical") + 1
-    assert _metric(after, "loraloop_router_confidence_ratio_count") >= \
-        _metric(before, "loraloop_router_confidence_ratio_count") + 2
+    assert metric_value(after, "loraloop_router_routes_total", domain="medical") == \
+        metric_value(before, "loraloop_router_routes_total", domain="medical") + 1
+    assert metric_value(after, "loraloop_router_confidence_ratio_count") >= \
+        metric_value(before, "loraloop_router_confidence_ratio_count") + 2
 
 
 async def test_general_and_low_confidence_routes_go_to_the_base_model(server, client):
@@ -147,14 +140,14 @@ async def test_general_and_low_confidence_routes_go_to_the_base_model(server, cl
     general = await client.chat("Can you recommend a relaxing video game?", **FAST)
     assert (general.route.domain, general.adapter) == ("general", "base")
     after = await _scrape(server)
-    assert _metric(after, "loraloop_router_routes_total", domain="general") == \
-        _metric(before, "loraloop_router_routes_total", domain="general") + 1
+    assert metric_value(after, "loraloop_router_routes_total", domain="general") == \
+        metric_value(before, "loraloop_router_routes_total", domain="general") + 1
     # Whatever the router thinks of gibberish, a confidence under min_confidence means the base model answers.
     odd = await client.chat("zxqv blorp 7", **FAST)
     if odd.route.confidence < server.router_config.min_confidence:
         assert odd.adapter == "base"
-        assert _metric(await _scrape(server), "loraloop_router_low_confidence_total") >= \
-            _metric(after, "loraloop_router_low_confidence_total") + 1
+        assert metric_value(await _scrape(server), "loraloop_router_low_confidence_total") >= \
+            metric_value(after, "loraloop_router_low_confidence_total") + 1
 
 
 async def test_a_vague_follow_up_stays_in_the_conversation_s_domain(client):

@@ -14,6 +14,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from loraloop.demo.data import load_corpus
+from tests.processes import run_process
+from tests.prom import metric_value
 
 PROMPTS = {
     "medical": "I have had a headache since this morning. What should I do?",
@@ -21,15 +23,6 @@ PROMPTS = {
     "legal": "My landlord will not return my deposit. What can I do?",
 }
 GREEDY = dict(temperature=0.0, max_tokens=48)
-
-
-async def run_process(*argv: str, timeout: float, stdin: str = "",
-                      env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """Run a subprocess without blocking the event loop the session's server answers on."""
-    proc = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE, env=env)
-    out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), timeout=timeout)
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def test_health_and_reflection(server):
@@ -129,36 +122,27 @@ async def test_list_adapters_shows_active_loaded_versions(client):
         assert info.method == "sft" and info.rank > 0
 
 
-def _metric(text: str, name: str, **labels: str) -> float:
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            if all(f'{k}="{v}"' in line for k, v in labels.items()):
-                total += float(line.rsplit(" ", 1)[1])
-    return total
-
-
 async def test_metrics_count_requests_tokens_and_latency(server, client):
     url = f"http://127.0.0.1:{server.metrics_port}/metrics"
     before = urllib.request.urlopen(url).read().decode()
     response = await client.chat(PROMPTS["medical"], adapter="medical", **GREEDY)
     after = urllib.request.urlopen(url).read().decode()
     labels = {"adapter": "medical", "version": "v1"}
-    assert _metric(after, "loraloop_serve_requests_total", status="OK", **labels) == \
-        _metric(before, "loraloop_serve_requests_total", status="OK", **labels) + 1
-    assert _metric(after, "loraloop_serve_completion_tokens_total", **labels) - \
-        _metric(before, "loraloop_serve_completion_tokens_total", **labels) == response.usage.completion_tokens
-    assert _metric(after, "loraloop_serve_time_to_first_token_seconds_count", **labels) == \
-        _metric(before, "loraloop_serve_time_to_first_token_seconds_count", **labels) + 1
-    assert _metric(after, "loraloop_serve_request_duration_seconds_sum", **labels) > 0
-    assert _metric(after, "loraloop_serve_adapter_events_total", event="load", **labels) >= 1
-    assert _metric(after, "loraloop_serve_adapters_loaded") >= 3
+    assert metric_value(after, "loraloop_serve_requests_total", status="OK", **labels) == \
+        metric_value(before, "loraloop_serve_requests_total", status="OK", **labels) + 1
+    assert metric_value(after, "loraloop_serve_completion_tokens_total", **labels) - \
+        metric_value(before, "loraloop_serve_completion_tokens_total", **labels) == response.usage.completion_tokens
+    assert metric_value(after, "loraloop_serve_time_to_first_token_seconds_count", **labels) == \
+        metric_value(before, "loraloop_serve_time_to_first_token_seconds_count", **labels) + 1
+    assert metric_value(after, "loraloop_serve_request_duration_seconds_sum", **labels) > 0
+    assert metric_value(after, "loraloop_serve_adapter_events_total", event="load", **labels) >= 1
+    assert metric_value(after, "loraloop_serve_adapters_loaded") >= 3
     assert "loraloop_serve_requests_in_flight" in after
     with pytest.raises(grpc.aio.AioRpcError):
         await client.chat("hello", adapter="Not A Name")
     rejected = urllib.request.urlopen(url).read().decode()
-    assert _metric(rejected, "loraloop_serve_rejected_requests_total", status="INVALID_ARGUMENT") == \
-        _metric(after, "loraloop_serve_rejected_requests_total", status="INVALID_ARGUMENT") + 1
+    assert metric_value(rejected, "loraloop_serve_rejected_requests_total", status="INVALID_ARGUMENT") == \
+        metric_value(after, "loraloop_serve_rejected_requests_total", status="INVALID_ARGUMENT") + 1
     assert "loraloop_serve_adapter_load_seconds_bucket" in after
 
 
