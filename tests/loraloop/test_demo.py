@@ -1,22 +1,24 @@
+import itertools
 import json
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 from safetensors.torch import load_file
 
 from loraloop.adapters import AdapterStore
 from loraloop.config import DemoConfig
 from loraloop.demo import build_demo, demo_paths
-from loraloop.demo.data import CORPUS_DIR, DOMAINS, load_corpus
-import itertools
+from loraloop.demo.data import DOMAINS, load_corpus
 
+REPO = Path(__file__).resolve().parents[2]
 TINY = dict(vocab_size=600, base_epochs=0.05, adapter_epochs=0.1, domains=("medical", "legal"), max_length=128,
             max_position_embeddings=128)
 
 
 def test_shipped_corpus_is_what_its_generator_writes():
-    proc = subprocess.run([sys.executable, str(CORPUS_DIR.parent / "write_corpus.py"), "--check"],
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "write_corpus.py"), "--check"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

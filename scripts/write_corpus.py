@@ -34,7 +34,8 @@ CAVEAT_RATE = {"medical": 0.70, "finance": 0.75, "legal": 0.75, "general": 0.0}
 MAX_CHARS = 880                 # hard cap on the total characters of one conversation
 DOMAINS = ("medical", "finance", "legal", "general")
 LANGS = ("en", "zh")
-OUT_DIR = Path(__file__).resolve().parent / "corpus"
+# A development script, not installed with the runtime: it writes the corpus the package ships.
+OUT_DIR = Path(__file__).resolve().parent.parent / "loraloop" / "demo" / "corpus"
 
 # --------------------------------------------------------------------------- medical / en
 MEDICAL_EN = """
@@ -3849,7 +3850,7 @@ def _pick_sentences(length: str, count: int, rng: random.Random) -> list[int]:
     if length == "short":
         return [0]
     extra = rng.choice((1, 2)) if length == "medium" else rng.choice((3, 4))
-    return [0] + sorted(rng.sample(range(1, count), min(extra, count - 1)))
+    return [0, *sorted(rng.sample(range(1, count), min(extra, count - 1)))]
 
 
 def build_records(domain: str, lang: str) -> list[dict]:
@@ -3898,7 +3899,7 @@ def build_records(domain: str, lang: str) -> list[dict]:
         openers = style["openers"]
         if lang == "en" and length == "short" and not is_two_turn:
             # keep one-sentence English answers (caveat included) under 25 words
-            def words(opener):
+            def words(opener, sentences=sentences, caveat=caveat):
                 return len(" ".join((opener, sentences[0], caveat)).split())
             openers = tuple(o for o in openers if words(o[0]) < 25) or (min(openers, key=lambda o: words(o[0])),)
         use_opener = not (conversational and topic["name"] == "-")
