@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 ARGS ?=
 
-.PHONY: venv demo test test-fast deploy-check proto bench clean
+.PHONY: venv demo lint test test-fast deploy-check proto bench clean
 
 venv: $(STAMP)
 
@@ -15,10 +15,13 @@ $(STAMP): pyproject.toml
 demo: venv
 	HF_HUB_OFFLINE=1 $(VENV)/bin/loraloop serve $(ARGS)
 
-test: venv
+lint: venv
+	$(VENV)/bin/ruff check .
+
+test: venv lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -ra $(ARGS)
 
-test-fast: venv
+test-fast: venv lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -ra -m "not integration" $(ARGS)
 
 # Lint the Dockerfiles, validate compose and the k8s manifests, promtool check/test the rules (no server).
