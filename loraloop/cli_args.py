@@ -1,16 +1,39 @@
-"""Helpers every `loraloop` subcommand shares: flags generated from config dataclasses, the admin token."""
+"""Helpers every `loraloop` subcommand shares: flags generated from config dataclasses, usage errors, the admin token."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["add_config_flags", "admin_token", "config_from"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_config_flags", "admin_token", "config_from",
+           "usage_errors"]
+
+# Exit codes of every `loraloop` command; loraloop.cli.exit_code_for says which error gets which.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and failed: a server refused, no data yet, a job published nothing
+EXIT_USAGE = 2  # the command line is wrong; argparse exits 2 for its own errors too
+
+
+class UsageError(ValueError):
+    """The command line is wrong (a flag value, a file it names, a config value): `loraloop` exits 2."""
+
+
+@contextlib.contextmanager
+def usage_errors(*kinds: type[BaseException]) -> Iterator[None]:
+    """Re-raise the given exceptions (default: ValueError) from the block as UsageError, keeping the message."""
+    caught = kinds or (ValueError,)
+    try:
+        yield
+    except UsageError:
+        raise
+    except caught as e:
+        raise UsageError(str(e)) from e
 
 
 def add_config_flags(parser: argparse.ArgumentParser, config_cls: type, skip: Sequence[str] = (),
@@ -38,20 +61,27 @@ def add_config_flags(parser: argparse.ArgumentParser, config_cls: type, skip: Se
 
 
 def config_from(args: argparse.Namespace, config_cls: type, prefix: str = "", **overrides: Any) -> Any:
-    """The config dataclass from the flags that were given, plus overrides; defaults for the rest."""
+    """The config dataclass from the flags that were given, plus overrides; defaults for the rest.
+
+    A value the config refuses (its `__post_init__` ValueError) came from the command line: a UsageError.
+    """
     values = {f.name: getattr(args, prefix + f.name) for f in dataclasses.fields(config_cls)
               if getattr(args, prefix + f.name, None) is not None}
-    return config_cls(**{**values, **overrides})
+    with usage_errors(ValueError):
+        return config_cls(**{**values, **overrides})
 
 
-def admin_token(explicit: str | None) -> str:
-    """The Admin bearer token: the flag, else LORALOOP_ADMIN_TOKEN, else the local server's token file."""
+def admin_token(explicit: str | None, *, look_up: bool = True) -> str:
+    """The Admin bearer token: the flag, else LORALOOP_ADMIN_TOKEN, else the local server's token file.
+
+    `look_up=False` (a command that will not call the server) takes the flag alone, and "" without one.
+    """
+    if explicit or not look_up:
+        return explicit or ""
+    if os.environ.get("LORALOOP_ADMIN_TOKEN"):
+        return os.environ["LORALOOP_ADMIN_TOKEN"]
     from loraloop.config import ServeConfig
     from loraloop.serve.server import admin_token_path
 
-    if explicit:
-        return explicit
-    if os.environ.get("LORALOOP_ADMIN_TOKEN"):
-        return os.environ["LORALOOP_ADMIN_TOKEN"]
     path = admin_token_path(ServeConfig())
     return path.read_text().strip() if path.exists() else ""

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from loraloop.cli_args import admin_token
+from loraloop.cli_args import UsageError, admin_token
 
 __all__ = ["format_rollout", "register"]
 
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     for action in ACTIONS:
         cmd = rollout_sub.add_parser(action, help=f"{action} a domain's canary")
-        cmd.add_argument("domain")
+        cmd.add_argument("domain", help="the domain whose canary this acts on, e.g. medical")
         cmd.add_argument("--reason", default="", help="recorded with the transition")
         if action == "start":
             cmd.add_argument("--version", type=int, default=0, help="canary version; 0 = the newest published")
@@ -41,7 +41,7 @@ def _schedule(text: str) -> list[float]:
     try:
         return [float(x) for x in text.split(",") if x.strip()]
     except ValueError as e:
-        raise ValueError(f"--schedule: {text!r} is not a comma-separated list of percentages") from e
+        raise UsageError(f"--schedule: {text!r} is not a comma-separated list of percentages") from e
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -53,14 +53,13 @@ async def _call(args: argparse.Namespace) -> None:
 
     from loraloop.client import LoraloopClient
 
+    extra = {}
+    if args.rollout_command == "start":  # flag errors first, before anything is sent
+        extra = dict(canary_version=args.version, schedule=_schedule(args.schedule), min_rated_per_step=args.min_rated)
     async with LoraloopClient(args.target, admin_token=admin_token(args.admin_token)) as client:
         if args.rollout_command == "status":
             rollouts = await client.get_rollout(args.domain, events=args.events)
         else:
-            extra = {}
-            if args.rollout_command == "start":
-                extra = dict(canary_version=args.version, schedule=_schedule(args.schedule),
-                             min_rated_per_step=args.min_rated)
             rollouts = [await client.set_rollout(args.domain, args.rollout_command, reason=args.reason, **extra)]
     if getattr(args, "json", False):
         print(json.dumps([MessageToDict(r, preserving_proto_field_name=True) for r in rollouts], indent=2))

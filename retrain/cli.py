@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import logging
 import sys
 import threading
 from typing import Any
 
-from loraloop.cli_args import add_config_flags, admin_token, config_from
-from loraloop.config import RETRAIN_METHODS, RetrainConfig
+from loraloop.cli_args import EXIT_FAILED, add_config_flags, admin_token, config_from, usage_errors
+from loraloop.config import RETRAIN_METHODS, RetrainConfig, RetrainDaemonConfig
 
-__all__ = ["EXIT_JOB_FAILED", "register"]
+__all__ = ["EXIT_JOB_FAILED", "add_daemon_flags", "register", "run_daemon_command"]
 
-EXIT_JOB_FAILED = 1  # the job ran and published nothing (gate, too few pairs, crash, kill); bad input exits 2
+log = logging.getLogger(__name__)
+
+EXIT_JOB_FAILED = EXIT_FAILED  # the job ran and published nothing (gate, too few pairs, crash, kill); bad input exits 2
 
 
 def register(subparsers: Any) -> None:
@@ -25,21 +29,24 @@ def register(subparsers: Any) -> None:
     add_config_flags(run, RetrainConfig)
     run.set_defaults(handler=_run)
     pending = sub.add_parser("pending", help="new preference pairs since the domain's current version trained")
-    pending.add_argument("--domain", required=True)
+    pending.add_argument("--domain", required=True, help="domain to count for, e.g. medical")
     add_config_flags(pending, RetrainConfig)
     pending.set_defaults(handler=_pending)
-    try:  # the daemon is its own module; leave the subcommand out if it is not installed
-        from loraloop.retrain.daemon import add_daemon_flags
-    except ImportError:
-        return
     daemon = sub.add_parser("daemon", help="run jobs when a domain's trigger fires (schedule, new pairs, drift)")
     add_daemon_flags(daemon)
-    daemon.set_defaults(handler=_daemon)
+    daemon.set_defaults(handler=run_daemon_command)
+
+
+def add_daemon_flags(parser: argparse.ArgumentParser) -> None:
+    """Add every RetrainDaemonConfig flag and every RetrainConfig flag whose name the daemon does not use."""
+    add_config_flags(parser, RetrainDaemonConfig)
+    own = {f.name for f in dataclasses.fields(RetrainDaemonConfig)}
+    add_config_flags(parser, RetrainConfig, skip=[f.name for f in dataclasses.fields(RetrainConfig) if f.name in own])
 
 
 def _config(args: argparse.Namespace) -> RetrainConfig:
-    # Like `loraloop adapters load`: the flag, else LORALOOP_ADMIN_TOKEN, else the local server's token file.
-    token = admin_token(args.admin_token) if getattr(args, "server_target", None) else (args.admin_token or "")
+    # A job calls the server only to load what it published (--server-target); only then is a token looked up.
+    token = admin_token(args.admin_token, look_up=bool(getattr(args, "server_target", None)))
     return config_from(args, RetrainConfig, admin_token=token)
 
 
@@ -94,7 +101,19 @@ def _pending(args: argparse.Namespace) -> int:
     return 0
 
 
-def _daemon(args: argparse.Namespace) -> Any:
-    from loraloop.retrain.daemon import run_daemon_command
+def run_daemon_command(args: argparse.Namespace, *, runner: Any = None, pending: Any = None) -> None:
+    """Handler of `loraloop retrain daemon`: build both configs from the flags `add_daemon_flags` added, serve
+    /metrics, poll until SIGTERM/SIGINT (or max_runs). Bad flags raise UsageError (a ValueError) naming the field."""
+    from loraloop.retrain.daemon import RetrainDaemon, run_until_signalled
 
-    return run_daemon_command(args)
+    daemon_config, retrain = config_from(args, RetrainDaemonConfig), _config(args)
+    with usage_errors():  # the watched domains and their overrides, checked against the adapter store
+        daemon = RetrainDaemon(daemon_config, retrain, runner=runner, pending=pending)
+    port = daemon.serve_metrics()
+    if port is not None:
+        log.info("retrain daemon: metrics on http://%s:%d/metrics", daemon.config.metrics_host, port)
+    try:
+        run_until_signalled(daemon)
+    finally:
+        daemon.close()
+    log.info("retrain daemon: stopped after %d job(s) (%d crashed)", daemon.finished, daemon.crashed)

@@ -3,13 +3,12 @@
 Every poll it reads each domain's state (pending pairs, drift events, its last run from the runs log in
 the feedback database), lets `triggers.decide` judge, and runs the due jobs under a domain lock and a GPU
 slot lock. A job that raises is logged and counted as `failed`; the daemon keeps going. SIGTERM/SIGINT
-cancels the running jobs (their `cancel` event) and stops once they returned.
+cancels the running jobs (their `cancel` event) and stops once they returned. The `loraloop retrain daemon`
+command (flags, configs, /metrics) is in retrain/cli.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import datetime as dt
 import logging
 import queue
@@ -30,15 +29,12 @@ from loraloop.retrain.metrics import OUTCOMES, RetrainMetrics
 from loraloop.retrain.run_log import RunLog
 from loraloop.retrain.triggers import Decision, DomainState, TriggerPolicy, decide
 
-__all__ = ["RetrainDaemon", "add_daemon_flags", "run_daemon_command", "run_until_signalled"]
+__all__ = ["RetrainDaemon", "run_until_signalled"]
 
 log = logging.getLogger(__name__)
 
 Runner = Callable[..., Any]  # run_job(domain, method, config, *, on_progress=None, cancel=None) -> JobResult
 PendingPairs = Callable[[Any, str], int]  # pending_pairs(config, domain) -> int
-# The RetrainConfig field that pins a job's worker to one GPU (its CUDA_VISIBLE_DEVICES). Until the jobs have
-# it, concurrent jobs could not be kept apart, so a detected slot count is capped at one.
-PIN_FIELD = "cuda_visible_devices"
 
 
 @dataclass
@@ -69,9 +65,7 @@ class RetrainDaemon:
         self.cancel = threading.Event()  # handed to every job; set on shutdown
         self.lock_dir = config.state_path()
         self.lock_dir.mkdir(parents=True, exist_ok=True)
-        self._pin_jobs = PIN_FIELD in {f.name for f in dataclasses.fields(retrain)}
-        self.slots = GpuSlots(self.lock_dir, config.gpu_slots,
-                              detect=detect_gpu_slots if self._pin_jobs else _one_unpinned_slot)
+        self.slots = GpuSlots(self.lock_dir, config.gpu_slots, detect=_one_slot)
         self.store = AdapterStore(_store_root(retrain))
         self.domains = self._resolve_domains()
         self.policies = {d: TriggerPolicy.for_domain(config, d) for d in self.domains}
@@ -208,7 +202,7 @@ class RetrainDaemon:
         try:
             run_id = self.run_log.start(domain, method, job.decision.reason, started)
             log.info("%s: starting %s job on slot %d (%s)", domain, method, job.slot, job.decision.reason)
-            result = self._runner(domain, method, self._job_config(job.slot), on_progress=_progress_logger(domain),
+            result = self._runner(domain, method, self.retrain, on_progress=_progress_logger(domain),
                                   cancel=self.cancel)
         except Exception as e:  # the daemon outlives any job: count it and go on
             log.exception("%s: %s job crashed", domain, method)
@@ -234,12 +228,6 @@ class RetrainDaemon:
             self.finished += 1
         results.append(result)
         done.put(job)
-
-    def _job_config(self, slot: int) -> Any:
-        """The job's RetrainConfig: pinned to its slot's GPU when there are several and the jobs can be pinned."""
-        if self._pin_jobs and self.slots.count > 1:
-            return dataclasses.replace(self.retrain, **{PIN_FIELD: str(slot)})
-        return self.retrain
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -274,11 +262,12 @@ class RetrainDaemon:
             self._http = None
 
 
-def _one_unpinned_slot() -> int:
+def _one_slot() -> int:
+    # A job's worker is not pinned to one GPU, so jobs detected side by side would share (and overfill) the first.
     gpus = detect_gpu_slots()
     if gpus > 1:
-        log.warning("retrain daemon: %d GPUs but RetrainConfig has no %s to keep jobs apart; one job at a time",
-                    gpus, PIN_FIELD)
+        log.warning("retrain daemon: %d GPUs, but jobs are not pinned to one each; one job at a time "
+                    "(set gpu_slots to run more)", gpus)
     return 1
 
 
@@ -322,37 +311,3 @@ def run_until_signalled(daemon: RetrainDaemon) -> None:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-
-
-def add_daemon_flags(parser: argparse.ArgumentParser) -> None:
-    """Add every RetrainDaemonConfig flag and every RetrainConfig flag whose name the daemon does not use."""
-    import dataclasses
-
-    from loraloop.cli_args import add_config_flags
-    from loraloop.config import RetrainConfig
-
-    add_config_flags(parser, RetrainDaemonConfig)
-    own = {f.name for f in dataclasses.fields(RetrainDaemonConfig)}
-    add_config_flags(parser, RetrainConfig, skip=[f.name for f in dataclasses.fields(RetrainConfig) if f.name in own])
-
-
-def run_daemon_command(args: argparse.Namespace, *, runner: Runner | None = None,
-                       pending: PendingPairs | None = None) -> None:
-    """Handler of `loraloop retrain daemon`: build both configs from the flags `add_daemon_flags` added, serve
-    /metrics, poll until SIGTERM/SIGINT (or max_runs). Bad flags raise ValueError naming the field."""
-    from loraloop.cli_args import admin_token, config_from
-    from loraloop.config import RetrainConfig
-
-    # As `loraloop retrain run` does: the flag, else LORALOOP_ADMIN_TOKEN or the local server's token file.
-    explicit = getattr(args, "admin_token", None)
-    token = admin_token(explicit) if getattr(args, "server_target", None) else (explicit or "")
-    daemon = RetrainDaemon(config_from(args, RetrainDaemonConfig), config_from(args, RetrainConfig, admin_token=token),
-                           runner=runner, pending=pending)
-    port = daemon.serve_metrics()
-    if port is not None:
-        log.info("retrain daemon: metrics on http://%s:%d/metrics", daemon.config.metrics_host, port)
-    try:
-        run_until_signalled(daemon)
-    finally:
-        daemon.close()
-    log.info("retrain daemon: stopped after %d job(s) (%d crashed)", daemon.finished, daemon.crashed)

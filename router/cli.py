@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
-from loraloop.cli_args import add_config_flags, config_from
+from loraloop.cli_args import add_config_flags, config_from, usage_errors
 from loraloop.config import RouterConfig
+from loraloop.errors import RouterError
 
 __all__ = ["register"]
 
@@ -20,21 +23,30 @@ def register(subparsers: Any) -> None:
     train = sub.add_parser("train", help="train on the training split, report on the held-out split, save")
     train.add_argument("--data", default=None, help="labeled JSONL or YAML file (default: the demo corpus)")
     train.add_argument("--out", default=None, help="router file to write (default: <home>/router/router.joblib)")
-    train.set_defaults(handler=_train)
+    train.set_defaults(handler=_input_errors(_train))
 
     evaluate = sub.add_parser("eval", help="per-domain precision / recall / F1 and the confusion matrix, held-out data")
     evaluate.add_argument("--data", default=None, help="labeled JSONL or YAML file (default: the demo corpus)")
     evaluate.add_argument("--router", default=None, help="router file (default: <home>/router/router.joblib)")
-    evaluate.set_defaults(handler=_eval)
+    evaluate.set_defaults(handler=_input_errors(_eval))
 
     route = sub.add_parser("route", help="route a conversation: each argument is one user turn, oldest first")
     route.add_argument("turns", nargs="+", help="user turns")
     route.add_argument("--router", default=None, help="router file (default: <home>/router/router.joblib)")
-    route.set_defaults(handler=_route)
+    route.set_defaults(handler=_input_errors(_route))
 
     for cmd in (train, evaluate, route):
         cmd.add_argument("--json", action="store_true", help="print JSON instead of tables")
         add_config_flags(cmd, RouterConfig, skip=("path",))
+
+
+def _input_errors(handler: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], None]:
+    """The handler, with a RouterError (a router or data file these commands name is missing or bad) a usage error."""
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> None:
+        with usage_errors(RouterError):
+            handler(args)
+    return run
 
 
 def _config(args: argparse.Namespace, path: str | None) -> RouterConfig:
@@ -71,7 +83,6 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _eval(args: argparse.Namespace) -> None:
-    from loraloop.errors import RouterError
     from loraloop.router.evaluation import evaluate, format_report
     from loraloop.router.intent import IntentRouter
 

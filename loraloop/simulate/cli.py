@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 from typing import Any
 
-from loraloop.cli_args import add_config_flags
+from loraloop.cli_args import UsageError, add_config_flags, usage_errors
 
 __all__ = ["register"]
 
@@ -44,8 +44,9 @@ def configs_from(args: argparse.Namespace):
     from loraloop.config import RolloutConfig, SimulateConfig
     from loraloop.simulate.harness import FAST_PROFILE, FAST_ROLLOUT, profile
 
-    config = SimulateConfig(**profile(args.fast, _given(args, SimulateConfig), FAST_PROFILE))
-    rollout = RolloutConfig(**profile(args.fast, _given(args, RolloutConfig, "rollout_"), FAST_ROLLOUT))
+    with usage_errors():  # a value either config refuses came from a flag
+        config = SimulateConfig(**profile(args.fast, _given(args, SimulateConfig), FAST_PROFILE))
+        rollout = RolloutConfig(**profile(args.fast, _given(args, RolloutConfig, "rollout_"), FAST_ROLLOUT))
     return config, rollout
 
 
@@ -57,13 +58,15 @@ def _run(args: argparse.Namespace) -> int:
     attached = [name for name in _ATTACH if getattr(args, name)]
     if attached and len(attached) != len(_ATTACH):
         missing = ", ".join("--" + n.replace("_", "-") for n in _ATTACH if n not in attached)
-        raise ValueError(f"attaching to a server needs --target, --feedback-db and --adapter-store; missing {missing}")
+        raise UsageError(f"attaching to a server needs --target, --feedback-db and --adapter-store; missing {missing}")
     if attached:
         report = asyncio.run(_attached(args, config))
     else:
         from loraloop.simulate.harness import run_with_own_server
 
-        report = asyncio.run(run_with_own_server(config, rollout, demo=DemoConfig(home=args.demo_home)))
+        with usage_errors():
+            demo = DemoConfig(home=args.demo_home)
+        report = asyncio.run(run_with_own_server(config, rollout, demo=demo))
     print(format_report(report))
     return 0
 
@@ -72,17 +75,17 @@ async def _attached(args: argparse.Namespace, config):
     from pathlib import Path
 
     from loraloop.cli_args import admin_token
-    from loraloop.config import DemoConfig, ServeConfig
-    from loraloop.serve.server import resolve_model
+    from loraloop.config import DemoConfig
+    from loraloop.model_paths import resolve_model
     from loraloop.simulate.harness import run_attached, work_dir_for
     from loraloop.simulate.loop import LoopTarget
 
     if not Path(args.feedback_db).is_file():
-        raise ValueError(f"--feedback-db: {args.feedback_db!r} is not a file (the server's feedback database)")
+        raise UsageError(f"--feedback-db: {args.feedback_db!r} is not a file (the server's feedback database)")
     if not Path(args.adapter_store).is_dir():
-        raise ValueError(f"--adapter-store: {args.adapter_store!r} is not a folder")
-    model_dir, _store = resolve_model(ServeConfig(model=args.model, adapter_store=args.adapter_store),
-                                      DemoConfig(home=args.demo_home))
+        raise UsageError(f"--adapter-store: {args.adapter_store!r} is not a folder")
+    with usage_errors():  # --model names a folder that must hold a model; --demo-home a valid cache root
+        model_dir, _store = resolve_model(args.model, args.adapter_store, DemoConfig(home=args.demo_home))
     work = work_dir_for(config)
     target = LoopTarget(address=args.target, admin_token=admin_token(args.admin_token), db_path=args.feedback_db,
                         adapter_store=args.adapter_store, model_dir=model_dir, work_dir=str(work))

@@ -32,11 +32,11 @@ def expand(text: str, values: Mapping[str, str]) -> str:
 def _parser() -> argparse.ArgumentParser:
     from loraloop import cli
 
-    return cli._parser()
+    return cli.build_parser()
 
 
 def subcommands() -> set[str]:
-    """Top-level commands the CLI has now (router/retrain modules register theirs when they land)."""
+    """Top-level commands the CLI has."""
     action = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
     return set(action.choices)
 
@@ -52,18 +52,6 @@ def parse_loraloop(argv: Sequence[str]) -> tuple[argparse.Namespace | None, str]
 
 
 def parse_retrain_daemon(argv: Sequence[str]) -> tuple[argparse.Namespace | None, str]:
-    """Like parse_loraloop for `loraloop retrain daemon ARGS`; until `retrain` is registered in the CLI,
-    against the daemon's own flags (loraloop.retrain.daemon.add_daemon_flags)."""
+    """Like parse_loraloop, for a `loraloop retrain daemon ARGS` command line."""
     assert list(argv[:2]) == ["retrain", "daemon"], argv
-    if "retrain" in subcommands():
-        return parse_loraloop(argv)
-    from loraloop.retrain.daemon import add_daemon_flags
-
-    parser = argparse.ArgumentParser(prog="loraloop retrain daemon")
-    add_daemon_flags(parser)
-    err = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(err):
-            return parser.parse_args(list(argv[2:])), ""
-    except SystemExit:
-        return None, err.getvalue().strip().splitlines()[-1] if err.getvalue().strip() else "exit"
+    return parse_loraloop(argv)

@@ -7,7 +7,7 @@ import asyncio
 import json
 import sqlite3
 
-from loraloop.cli import _parser
+from loraloop.cli import build_parser
 from loraloop.simulate.cli import _attached, configs_from
 from tests.conftest import ADMIN_TOKEN, demo_config
 
@@ -28,7 +28,7 @@ def _stored(db_path: str, prefix: str) -> tuple[int, int]:
 
 async def test_attached_run_writes_its_feedback_into_the_servers_store(server, feedback_config, adapter_store,
                                                                        demo_model, tmp_path):
-    args = _parser().parse_args([
+    args = build_parser().parse_args([
         "simulate", "--target", f"127.0.0.1:{server.port}", "--feedback-db", feedback_config.db_path,
         "--adapter-store", str(adapter_store), "--admin-token", ADMIN_TOKEN, "--model", str(demo_model.model_dir),
         "--demo-home", demo_config().home, "--domain", DOMAIN, "--no-retrain", "--users", "6", "--max-rounds", "2",

@@ -29,10 +29,10 @@ def test_bad_input_exits_2_with_one_line(argv, message, capsys):
 
 
 def test_fast_profile_defaults_yield_to_given_flags():
-    from loraloop.cli import _parser
+    from loraloop.cli import build_parser
     from loraloop.simulate.cli import configs_from
 
-    config, rollout = configs_from(_parser().parse_args(["simulate", "--fast", "--users", "7"]))
+    config, rollout = configs_from(build_parser().parse_args(["simulate", "--fast", "--users", "7"]))
     assert config.users == 7 and config.canary_schedule == (25.0, 50.0, 100.0) and rollout.tick_interval_s == 0.5
-    config, rollout = configs_from(_parser().parse_args(["simulate"]))
+    config, rollout = configs_from(build_parser().parse_args(["simulate"]))
     assert config.users == 160 and rollout.tick_interval_s == 30.0

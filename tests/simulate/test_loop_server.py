@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from loraloop.cli import _parser
+from loraloop.cli import build_parser
 from loraloop.simulate.cli import configs_from
 from loraloop.simulate.harness import run_with_own_server
 from tests.conftest import demo_config
@@ -26,7 +26,7 @@ MARGIN = 0.04
 @pytest.fixture(scope="module")
 async def simulation(demo_model, tmp_path_factory):
     work = tmp_path_factory.mktemp("simulate") / "run"
-    args = _parser().parse_args(["simulate", "--fast", "--sabotage", "--domain", DOMAIN, "--preference", "concise",
+    args = build_parser().parse_args(["simulate", "--fast", "--sabotage", "--domain", DOMAIN, "--preference", "concise",
                                  "--seed", "0", "--work-dir", str(work)])
     config, rollout = configs_from(args)
     return await run_with_own_server(config, rollout, demo=demo_config(), say=print)
