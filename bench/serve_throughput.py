@@ -7,7 +7,8 @@ The same workload runs through each path in one process, one after another:
   (d) HF transformers + PEFT, mixed adapters batched in one `generate(adapter_names=...)`
   (e) offline vLLM on the demo's int8 W8A8 base (compressed-tensors, oneDNN int8 on CPU), same adapters
 Prints tokens/s of each and the ratios a/b, a/c, a/d, e/b (int8 vs fp32 base) with both bases' weight
-bytes, then the hot-swap time (publish -> first request answered by the new version). Ratios are what to compare; absolute numbers depend on the machine.
+bytes, then the hot-swap time (publish -> first request answered by the new version). Ratios are what to compare;
+absolute numbers depend on the machine.
 
 Usage: python bench/serve_throughput.py [--requests 64] [--max-tokens 64]
 """

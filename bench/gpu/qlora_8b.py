@@ -13,7 +13,7 @@ downloaded). The script
            for the memory left free after the base is loaded (halved on out-of-memory, and said so);
   3. times a fixed number of optimizer steps after warm-up, reads the peak of
      `torch.cuda.max_memory_allocated` (weights included), and prints one markdown table with the GPU's
-     name, the loraloop/TRL-default tokens/s ratio per method and the H100 rows of shared/DEPENDENCIES.md.
+     name, the loraloop/TRL-default tokens/s ratio per method and the H100 rows of docs/DEPENDENCIES.md.
      With OUT set, the same results go to $OUT/qlora_8b.json.
 
 Tokens count every sequence a step trains on: both sides of a DPO pair. The reference on the DPO
@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-# Nothing may be fetched from a model hub (shared/DEPENDENCIES.md); the device machine has no network anyway.
+# Nothing may be fetched from a model hub (docs/DEPENDENCIES.md); the device machine has no network anyway.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -65,7 +65,7 @@ UNK, PAD, EOS = "<unk>", "<pad>", "</s>"
 MAX_WORDS = 32000
 LORA_R, LORA_ALPHA = 16, 32
 OPTIMIZER = "paged_adamw_8bit"
-# TRL 1.16's defaults as measured in shared/DEPENDENCIES.md: (batch per device, gradient checkpointing).
+# TRL 1.16's defaults as measured in docs/DEPENDENCIES.md: (batch per device, gradient checkpointing).
 TRL_DEFAULTS = {"dpo": (4, True), "sft": (8, True)}
 SEQUENCES_PER_ROW = {"dpo": 2, "sft": 1}     # a DPO row is a chosen and a rejected sequence
 FUSED_LOGITS = {"dpo": True, "sft": False}   # TRL's DPO computes log-probs with a fused LM head, SFT does not
@@ -73,7 +73,7 @@ FUSED_LOGITS = {"dpo": True, "sft": False}   # TRL's DPO computes log-probs with
 
 @dataclass(frozen=True)
 class Reference:
-    """One row measured on an NVIDIA H100 80GB (shared/DEPENDENCIES.md, 2026-11-25)."""
+    """One row measured on an NVIDIA H100 80GB (docs/DEPENDENCIES.md, 2026-11-25)."""
 
     method: str
     batch_size: int
@@ -521,7 +521,7 @@ def render(gpu: str, rows: list[RowResult], meta: dict[str, Any]) -> str:
         caveat = "" if "H100" in gpu else f" (the goal is set for an H100; this is {gpu}, so it is indicative only)"
         lines.append(f"- Goal >= {GOAL_DPO_TOKENS_PER_S:,.0f} DPO tokens/s with loraloop sizing: {met} "
                      f"({dpo.tokens_per_s:,.0f}){caveat}")
-    lines += ["", "H100 80GB reference (shared/DEPENDENCIES.md, TRL 1.16, same shape and recipe):", "",
+    lines += ["", "H100 80GB reference (docs/DEPENDENCIES.md, TRL 1.16, same shape and recipe):", "",
               "| method | batch | grad ckpt | tokens/s | peak GiB |", "| --- | --- | --- | --- | --- |"]
     lines += [f"| {r.method.upper()} | {r.batch_size} | {'yes' if r.gradient_checkpointing else 'no'} "
               f"| {r.tokens_per_s:,.0f} | {r.peak_gib:.1f} |" for r in REFERENCE_H100]

@@ -29,7 +29,7 @@ def test_statements_split_where_sqlite_ends_them():
 
 
 def test_an_unfinished_statement_is_an_error_naming_it():
-    with pytest.raises(ValueError, match="incomplete SQL statement.*CREATE TRIGGER"):
+    with pytest.raises(ValueError, match=r"incomplete SQL statement.*CREATE TRIGGER"):
         storage.split_statements("CREATE TABLE t (x);\nCREATE TRIGGER t_ins AFTER INSERT ON t BEGIN SELECT 1;")
 
 
