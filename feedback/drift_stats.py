@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from loraloop.config import setting
+from loraloop.settings import setting
 
 __all__ = [
     "DRIFT_METRICS",

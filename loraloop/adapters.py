@@ -17,14 +17,19 @@ from typing import Any
 from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
 from loraloop.fs import file_lock, fsync_dir, fsync_tree
 
-__all__ = ["BASE", "AdapterRef", "AdapterSpec", "AdapterStore", "parse_adapter_name", "sha256_file"]
+__all__ = ["BASE", "DOMAIN_PATTERN", "GENERAL", "RESERVED_DOMAINS", "AdapterRef", "AdapterSpec", "AdapterStore",
+           "is_domain_name", "parse_adapter_name", "sha256_file"]
 
 BASE = "base"
+GENERAL = "general"  # the router's fallback domain: the base model answers it
+# Names the base model answers under: never an adapter domain to train, canary or simulate.
+RESERVED_DOMAINS = (BASE, GENERAL)
+# A domain name: the store's folder names and the prefix of every adapter name ("medical@v3").
+DOMAIN_PATTERN = r"[a-z][a-z0-9_-]{0,63}"
 METADATA_FILE = "loraloop.json"
 WEIGHTS_FILE = "adapter_model.safetensors"
 CONFIG_FILE = "adapter_config.json"
-_DOMAIN = r"[a-z][a-z0-9_-]{0,63}"
-_REF_RE = re.compile(rf"^(?P<domain>{_DOMAIN})(?:@v(?P<version>[1-9][0-9]{{0,8}}))?$")
+_REF_RE = re.compile(rf"^(?P<domain>{DOMAIN_PATTERN})(?:@v(?P<version>[1-9][0-9]{{0,8}}))?$")
 _VERSION_DIR_RE = re.compile(r"^v([1-9][0-9]{0,8})$")
 
 
@@ -54,6 +59,11 @@ class AdapterRef:
     def key(self) -> str:
         """`domain@vN`: the adapter's name everywhere, vLLM's lora_name included."""
         return f"{self.domain}@v{self.version}"
+
+
+def is_domain_name(name: object) -> bool:
+    """Whether `name` is an adapter domain: DOMAIN_PATTERN, and not one of RESERVED_DOMAINS."""
+    return isinstance(name, str) and bool(re.fullmatch(DOMAIN_PATTERN, name)) and name not in RESERVED_DOMAINS
 
 
 def parse_adapter_name(text: str, field: str = "adapter") -> AdapterSpec | None:
@@ -88,19 +98,19 @@ class AdapterStore:
     def domains(self) -> list[str]:
         """Domains with at least one published version, sorted."""
         return sorted(p.name for p in self.root.iterdir()
-                      if p.is_dir() and re.fullmatch(_DOMAIN, p.name) and self.versions(p.name))
+                      if p.is_dir() and re.fullmatch(DOMAIN_PATTERN, p.name) and self.versions(p.name))
 
     def versions(self, domain: str) -> list[int]:
         """Published versions of a domain, ascending."""
         folder = self.root / domain
-        if not re.fullmatch(_DOMAIN, domain) or not folder.is_dir():
+        if not re.fullmatch(DOMAIN_PATTERN, domain) or not folder.is_dir():
             return []
         found = (_VERSION_DIR_RE.match(p.name) for p in folder.iterdir())
         return sorted(int(m.group(1)) for m in found if m)
 
     def get(self, domain: str, version: int) -> AdapterRef:
         """The published version; AdapterNotFound, PermissionDenied (outside the store) or StoreError."""
-        if not re.fullmatch(_DOMAIN, domain):
+        if not re.fullmatch(DOMAIN_PATTERN, domain):
             raise InvalidArgument("adapter", f"{domain[:80]!r} is not a domain name")
         folder = self.root / domain / f"v{version}"
         if not folder.exists():
@@ -151,7 +161,7 @@ class AdapterStore:
         for name in extra_files:
             if Path(name).name != name or name in (CONFIG_FILE, WEIGHTS_FILE, METADATA_FILE):
                 raise InvalidArgument("extra_files", f"{name!r} is not a plain file name beside the adapter")
-        if not re.fullmatch(_DOMAIN, domain) or domain == BASE:
+        if not re.fullmatch(DOMAIN_PATTERN, domain) or domain == BASE:
             raise InvalidArgument("domain", f"{domain!r} is not a valid domain name")
         source = Path(source)
         for required in (CONFIG_FILE, WEIGHTS_FILE):

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loraloop.settings import DEVICES
+
 __all__ = ["CPU_TRAINING_ARGS", "DEVICES", "LORA_TARGETS", "QLORA_OPTIMIZER", "TrainingBase", "compute_dtype",
            "keep_trainable_in_compute_dtype", "load_training_base", "nf4_config", "resolve_device", "training_base"]
 
-DEVICES = ("auto", "cpu", "cuda")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 QLORA_OPTIMIZER = "paged_adamw_8bit"
 # TRL arguments for training on CPU. TRL defaults to bf16 autocast and gradient checkpointing; on CPU both

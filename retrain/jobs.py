@@ -33,6 +33,7 @@ from loraloop.config import RETRAIN_METHODS, RetrainConfig
 from loraloop.errors import InvalidArgument, LoraloopError, StoreError
 from loraloop.feedback.export import write_jsonl
 from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot
+from loraloop.retrain.outcomes import OUTCOMES
 from loraloop.retrain.spec import JobSpec
 
 __all__ = ["METHODS", "OUTCOMES", "REWARD_STORE", "JobResult", "pending_pairs", "resolve_paths", "reward_store",
@@ -40,7 +41,6 @@ __all__ = ["METHODS", "OUTCOMES", "REWARD_STORE", "JobResult", "pending_pairs", 
 
 log = logging.getLogger(__name__)
 METHODS = RETRAIN_METHODS  # ("sft", "dpo", "reward", "ppo")
-OUTCOMES = ("published", "gate_failed", "failed", "too_few_pairs", "killed")
 REWARD_STORE = "_reward"
 # Recorded in loraloop.json: the fields that shape training and the gate (never paths or the admin token).
 _PRIVATE_FIELDS = ("db_path", "adapter_store", "model", "demo_home", "work_dir", "server_target", "admin_token")

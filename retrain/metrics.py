@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from loraloop.retrain.outcomes import OUTCOMES
+
 __all__ = ["OUTCOMES", "RUN_DURATION_BUCKETS", "RetrainMetrics"]
 
-OUTCOMES = ("published", "gate_failed", "failed", "too_few_pairs", "killed")
 # A job takes seconds (too few pairs, a gate on the demo model) to hours (QLoRA on a large base).
 RUN_DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800, 57600)
 

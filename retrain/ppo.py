@@ -31,8 +31,8 @@ import torch
 from torch import nn
 
 from loraloop import training_base
-from loraloop.config import PPOJobConfig
 from loraloop.errors import StoreError
+from loraloop.retrain.ppo_config import PPOJobConfig
 from loraloop.retrain.ppo_math import (
     AdaptiveKLController,
     FixedKLController,

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import torch
 
+from loraloop.retrain.ppo_config import KL_ESTIMATORS
+
 __all__ = [
     "KL_ESTIMATORS",
     "AdaptiveKLController",
@@ -31,9 +33,6 @@ __all__ = [
     "shape_rewards",
     "value_loss",
 ]
-
-KL_ESTIMATORS = ("k1", "k3")
-
 
 def masked_mean(values: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
     """Mean of `values` where `mask` is 1 (over everything, or along `dim`); 0 where nothing is unmasked."""

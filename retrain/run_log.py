@@ -19,11 +19,11 @@ from sqlite_utils import Database
 
 from loraloop import storage
 from loraloop.feedback.schema import migrate, write_transaction
+from loraloop.retrain.outcomes import KILLED, RUNNING
 from loraloop.retrain.triggers import DriftEvent, LastRun
 
 __all__ = ["RUNNING", "RunLog"]
 
-RUNNING = "running"
 _MAX_EVENTS = 1000  # the trigger needs the newest event per metric; bound the read
 
 
@@ -68,9 +68,9 @@ class RunLog:
         """Mark the domain's rows still "running" as killed (call only while holding the domain lock)."""
         with self._db() as db, write_transaction(db.conn):
             cursor = db.execute(
-                "UPDATE retrain_runs SET outcome = 'killed', finished_at = ?, "
+                "UPDATE retrain_runs SET outcome = ?, finished_at = ?, "
                 "reason = 'the daemon running it stopped before the job ended' "
-                "WHERE domain = ? AND outcome = ?", [now, domain, RUNNING])
+                "WHERE domain = ? AND outcome = ?", [KILLED, now, domain, RUNNING])
             return cursor.rowcount
 
     def last_finished(self, domain: str) -> LastRun | None:

@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from loraloop.config import RetrainDaemonConfig
+from loraloop.retrain.outcomes import PUBLISHED
 
 __all__ = ["Decision", "DomainState", "DriftEvent", "LastRun", "TriggerPolicy", "decide"]
-
-PUBLISHED = "published"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import re
 import sqlite3
 import threading
 import time
@@ -26,11 +25,12 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from loraloop.config import RolloutConfig
+from loraloop.adapters import is_domain_name
 from loraloop.errors import AdapterNotFound, FailedPrecondition, InvalidArgument
 from loraloop.router import rollout_store as store
 from loraloop.router.arms import CANARY, STABLE, assign_arm
 from loraloop.router.metrics import RolloutMetrics
+from loraloop.router.rollout_config import RolloutConfig
 from loraloop.router.rollout_model import (
     ACTIVE_STATUSES,
     EFFECT_OF,
@@ -44,18 +44,17 @@ from loraloop.router.rollout_model import (
     Transition,
 )
 from loraloop.router.rollout_rules import ArmPair, judge
+from loraloop.settings import ConfigError
 
 __all__ = ["RolloutController"]
 
 log = logging.getLogger(__name__)
 
-_DOMAIN_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")  # the adapter store's domain names
-_NOT_A_DOMAIN = ("base", "general")                 # served by the base model: nothing to roll out
 MAX_REASON_CHARS = 1000
 
 
 def _check_domain(domain: str) -> None:
-    if not isinstance(domain, str) or not _DOMAIN_RE.fullmatch(domain) or domain in _NOT_A_DOMAIN:
+    if not is_domain_name(domain):  # "base" and "general" are the base model: nothing to roll out
         raise InvalidArgument("domain", f"{str(domain)[:80]!r} is not an adapter domain name")
 
 
@@ -267,9 +266,10 @@ class RolloutController:
             if value is not None:
                 try:  # the config's own validation: weights in (0, 100], increasing, ending at 100 ...
                     rules = dataclasses.replace(rules, **{name: value})
-                except (TypeError, ValueError) as e:  # "schedule=(5.0, 50.0): expected ..." -> "schedule: (5.0, ..."
-                    message = str(e)
-                    raise InvalidArgument(name, message.removeprefix(f"{name}=")) from None
+                except ConfigError as e:  # the override itself, or the rule it broke ("max_rated_at_last_step=...")
+                    raise InvalidArgument(name, f"{e.value!r}: {e.expected}" if e.field == name else str(e)) from None
+                except (TypeError, ValueError) as e:
+                    raise InvalidArgument(name, str(e)) from None
         return rules
 
     def _check_published(self, domain: str, versions: tuple[int, ...]) -> None:

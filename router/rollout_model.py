@@ -6,15 +6,18 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from loraloop.config import RolloutConfig
+from loraloop.router.rollout_config import RolloutConfig
 
-__all__ = ["ACTIVE_STATUSES", "DECISIONS", "EFFECTS", "EFFECT_OF", "INCONCLUSIVE", "PAUSED", "PROMOTED",
+__all__ = ["ACTIONS", "ACTIVE_STATUSES", "DECISIONS", "EFFECTS", "EFFECT_OF", "INCONCLUSIVE", "PAUSED", "PROMOTED",
            "ROLLED_BACK", "RUNNING", "STATUSES", "RolloutEvent", "RolloutState", "Transition", "rules_from_spec"]
 
 # Statuses. Active ones still split traffic; at most one per domain (a unique index enforces it).
 RUNNING, PAUSED, INCONCLUSIVE, PROMOTED, ROLLED_BACK = "running", "paused", "inconclusive", "promoted", "rolled_back"
 ACTIVE_STATUSES = (RUNNING, PAUSED, INCONCLUSIVE)
 STATUSES = (*ACTIVE_STATUSES, PROMOTED, ROLLED_BACK)
+
+# Operator actions (Admin.SetRollout, `loraloop rollout <action>`): a subset of the decisions.
+ACTIONS = ("start", "pause", "resume", "promote", "rollback")
 
 # Decisions: what an event records and the transitions counter counts.
 DECISIONS = ("start", "advance", "promote", "rollback", "pause", "resume", "inconclusive")

@@ -12,14 +12,13 @@ from loraloop.adapters import AdapterSpec
 from loraloop.errors import AdapterNotFound, InvalidArgument
 from loraloop.router import rollout_store
 from loraloop.router.rollout import RolloutController
-from loraloop.router.rollout_model import RolloutState, Transition
+from loraloop.router.rollout_model import ACTIONS, RolloutState, Transition
 from loraloop.serve.registry import AdapterRegistry
 
 __all__ = ["ACTIONS", "ArmView", "RolloutCommand", "RolloutService", "RolloutView"]
 
 log = logging.getLogger(__name__)
 
-ACTIONS = ("start", "pause", "resume", "promote", "rollback")
 DEFAULT_EVENTS = 20
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from loraloop.adapters import AdapterStore
-from loraloop.config import DemoConfig
+from loraloop.demo.config import DemoConfig
 from loraloop.demo.data import CORPUS_DIR, corpus_digest, load_corpus
 from loraloop.fs import file_lock
 from loraloop.training_base import CPU_TRAINING_ARGS, LORA_TARGETS, load_training_base, training_base

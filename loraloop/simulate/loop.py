@@ -21,6 +21,8 @@ from typing import Any
 from loraloop import storage
 from loraloop.client import LoraloopClient
 from loraloop.config import RetrainConfig, RetrainDaemonConfig, SimulateConfig
+from loraloop.retrain.outcomes import PUBLISHED
+from loraloop.router.rollout_model import ACTIVE_STATUSES, INCONCLUSIVE, PROMOTED, ROLLED_BACK
 from loraloop.simulate.prompts import PromptItem, prompt_pools
 from loraloop.simulate.report import RolloutRecord, RoundPoint, SimReport, save_chart, version_stats
 from loraloop.simulate.sessions import make_users, play_round, request_seed
@@ -29,8 +31,9 @@ from loraloop.simulate.users import Preference, parse_preference
 __all__ = ["LoopTarget", "Simulation", "build_pairs", "measure_preference"]
 
 log = logging.getLogger(__name__)
-CONCLUDED = ("promoted", "rolled_back", "inconclusive")
-ACTIVE = ("running", "paused", "inconclusive")
+# The simulation stops waiting on a rollout once it is promoted, rolled back or held inconclusive.
+CONCLUDED = (PROMOTED, ROLLED_BACK, INCONCLUSIVE)
+ACTIVE = ACTIVE_STATUSES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,7 +159,7 @@ class Simulation:
         rollout = await self._latest_rollout(client)
         if rollout is not None and rollout.id in self.rollouts:
             self.rollouts[rollout.id] = (self.rollouts[rollout.id][0], rollout)
-        if rollout is not None and rollout.status == "promoted" and self.promotion is None and \
+        if rollout is not None and rollout.status == PROMOTED and self.promotion is None and \
                 self.rollouts.get(rollout.id, ("",))[0] == "retrain":
             self.promotion = (self.events, len(self.answers))
         thumbs = {v.adapter: (v.thumbs_up, v.rated) for v in version_stats(result.answers)}
@@ -204,7 +207,7 @@ class Simulation:
             self.jobs += [_job_record("retrain", r) for r in results]
             for r in results:
                 self.say(f"retrain job: {r.outcome}: {r.reason}")
-            published = [r.version for r in results if r.outcome == "published"]
+            published = [r.version for r in results if r.outcome == PUBLISHED]
             if published:
                 rollout = await self._ensure_canary(client, published[-1], self.config.canary_schedule,
                                                     self.config.canary_min_rated_per_step, "simulate: retrained")
@@ -231,7 +234,7 @@ class Simulation:
         result = await asyncio.to_thread(run_job, self.config.domain, SABOTAGE_METHOD, config)
         self.jobs.append(_job_record("sabotage", result))
         self.say(f"sabotage job: {result.outcome}: {result.reason}")
-        if result.outcome != "published":
+        if result.outcome != PUBLISHED:
             self.notes.append(f"sabotage version not published: {result.reason}")
             return
         rollout = await self._ensure_canary(client, result.version, self.config.sabotage_schedule,

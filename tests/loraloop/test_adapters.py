@@ -2,7 +2,8 @@ import os
 
 import pytest
 
-from loraloop.adapters import AdapterSpec, AdapterStore, parse_adapter_name, sha256_file
+from loraloop.adapters import RESERVED_DOMAINS, AdapterSpec, AdapterStore, is_domain_name, parse_adapter_name, sha256_file
+from loraloop.config import SimulateConfig
 from loraloop.errors import AdapterNotFound, InvalidArgument, PermissionDenied, StoreError
 from tests.adapter_files import make_adapter_dir
 
@@ -22,6 +23,22 @@ def test_parse_adapter_name(text, expected):
 def test_parse_adapter_name_rejects_malformed(text):
     with pytest.raises(InvalidArgument, match=r"^adapter: "):
         parse_adapter_name(text)
+
+
+@pytest.mark.parametrize("name, ok", [
+    ("medical", True), ("tax-law_2", True), ("a" * 64, True),
+    ("base", False), ("general", False), ("Medical", False), ("1tax", False), ("", False), ("a" * 65, False),
+    ("med/ical", False), (None, False), (3, False),
+])
+def test_is_domain_name_is_the_one_domain_rule(name, ok):
+    assert is_domain_name(name) is ok
+    assert RESERVED_DOMAINS == ("base", "general")
+    if isinstance(name, str):  # the simulation's domain follows the same rule
+        if ok:
+            assert SimulateConfig(domain=name).domain == name
+        else:
+            with pytest.raises(ValueError, match=r"^domain="):
+                SimulateConfig(domain=name)
 
 
 def test_publish_numbers_versions_and_records_checksums(tmp_path):

@@ -47,3 +47,27 @@ def test_defaults_are_valid_and_frozen():
     assert config.min_pairs_dpo == 32 and config.device == "auto" and not config.start_canary
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.beta = 0.5  # type: ignore[misc]
+
+
+def test_ppo_job_defaults_are_the_retrain_jobs_own():
+    # Production builds PPOJobConfig from RetrainConfig; a hand-built one must train the same way by default.
+    from loraloop.config import PPOJobConfig
+    from loraloop.retrain.ppo_config import FROM_RETRAIN, from_retrain
+
+    assert from_retrain(RetrainConfig(), device="auto") == PPOJobConfig()
+    tuned = from_retrain(RetrainConfig(ppo_learning_rate=3e-4, ppo_batch_size=8, ppo_mini_batch_size=4, max_length=99),
+                         device="cpu")
+    assert (tuned.learning_rate, tuned.batch_size, tuned.mini_batch_size, tuned.max_prompt_length) == (3e-4, 8, 4, 99)
+    retrain_fields = {f.name for f in dataclasses.fields(RetrainConfig)}
+    assert set(FROM_RETRAIN.values()) <= retrain_fields
+
+
+def test_domain_overrides_parse_once_into_each_domains_settings():
+    from loraloop.config import RetrainDaemonConfig
+
+    config = RetrainDaemonConfig(min_new_pairs=50, domain_overrides=(
+        "legal.method=sft", "legal.min_new_pairs=10", "legal.min_new_pairs=20", "medical.retrain_on_drift=false",
+        "medical.drift_metrics=prompt_js"))
+    legal, medical = config.domain_settings("legal"), config.domain_settings("medical")
+    assert (legal["method"], legal["min_new_pairs"], legal["retrain_on_drift"]) == ("sft", 20, True)  # the later entry wins
+    assert (medical["method"], medical["retrain_on_drift"], medical["drift_metrics"]) == ("dpo", False, ("prompt_js",))

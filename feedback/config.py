@@ -1,0 +1,42 @@
+"""FeedbackConfig: where and how the feedback store keeps answers and user signals, and how drift is measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from loraloop.settings import check_fields, default_home, setting
+
+__all__ = ["FeedbackConfig"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackConfig:
+    """Where and how answers and user signals are stored."""
+
+    db_path: str = setting("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
+    queue_size: int = setting(10_000, "Writes waiting for the writer thread before new ones get RESOURCE_EXHAUSTED.", ge=1)
+    batch_size: int = setting(256, "Most writes committed in one transaction.", ge=1)
+    max_correction_chars: int = setting(16_000, "Longest CORRECTION text accepted.", ge=1)
+    max_dwell_ms: int = setting(24 * 3600 * 1000, "Largest DWELL value accepted (one day).", ge=1)
+    max_idempotency_key_chars: int = setting(128, "Longest idempotency key accepted.", ge=1)
+    busy_timeout_ms: int = setting(5_000, "How long a write waits for a locked database before failing.", ge=1)
+    keep_raw_text: bool = setting(True, "Store answers and prompts as sent; False scrubs PII before the first write.")
+    raw_text_retention_days: float = setting(30.0, "Days raw text is kept before it is replaced by its PII-scrubbed form; "
+                                                   "0 = forever.", ge=0)
+    drift_window: int = setting(200, "Answers in the reference window (the adapter's first) and the recent window "
+                                     "(its last).", ge=1)
+    drift_min_answers: int = setting(30, "Fewest answers per window before drift is computed.", ge=1)
+    drift_interval_s: float = setting(300.0, "Seconds between drift snapshots in the server; 0 disables them.", ge=0)
+    drift_logprob_samples: int = setting(16, "Prompts per window scored under the base model for the log-prob metric.",
+                                         ge=0)
+    drift_js_threshold: float = setting(0.1, "Prompt-token JS divergence (above sampling noise) that counts as drift.",
+                                        gt=0, le=1)
+    drift_psi_threshold: float = setting(0.2, "PSI of prompt or answer lengths that counts as drift.", gt=0)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    def db_file(self) -> Path:
+        """The resolved database path."""
+        return Path(self.db_path) if self.db_path else default_home() / "feedback.sqlite"
