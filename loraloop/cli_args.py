@@ -81,7 +81,6 @@ def admin_token(explicit: str | None, *, look_up: bool = True) -> str:
     if os.environ.get("LORALOOP_ADMIN_TOKEN"):
         return os.environ["LORALOOP_ADMIN_TOKEN"]
     from loraloop.config import ServeConfig
-    from loraloop.serve.server import admin_token_path
 
-    path = admin_token_path(ServeConfig())
+    path = ServeConfig().admin_token_file()
     return path.read_text().strip() if path.exists() else ""

@@ -9,10 +9,9 @@ import json
 from typing import Any
 
 from loraloop.cli_args import UsageError, admin_token
+from loraloop.router.rollout_model import ACTIONS
 
 __all__ = ["format_rollout", "register"]
-
-ACTIONS = ("start", "pause", "resume", "promote", "rollback")
 
 
 def register(sub: Any) -> None:

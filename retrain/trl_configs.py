@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loraloop.config import PPOJobConfig, RetrainConfig
+from loraloop.retrain.config import RetrainConfig
+from loraloop.retrain.ppo_config import PPOJobConfig, from_retrain
 from loraloop.training_base import CPU_TRAINING_ARGS, LORA_TARGETS, load_training_base, resolve_device, training_base
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 
 CPU_BATCH_SIZE = 8
 # Activation bytes per token per layer, bf16, LoRA on all linear layers, SDPA attention, no checkpointing:
-# 2 * (14 * hidden + 2 * intermediate). Calibrated on the DPO row of shared/DEPENDENCIES.md (8B Llama shape,
+# 2 * (14 * hidden + 2 * intermediate). Calibrated on the DPO row of docs/DEPENDENCIES.md (8B Llama shape,
 # hidden 4096, intermediate 14336, 32 layers, sequence 384: 16 pairs took 73 GiB with 3.85 GiB of weights).
 _ACT_HIDDEN, _ACT_INTERMEDIATE = 14, 2
 _BATCH_CHOICES = (64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1)
@@ -157,12 +158,7 @@ def reward_lora_config(config: RetrainConfig, target_modules: list[str] | str | 
 
 def ppo_config(config: RetrainConfig, *, device: str) -> PPOJobConfig:
     """The PPO engineer's PPOJobConfig from our ppo_* fields (QLoRA unless qlora=False, like the other methods)."""
-    return PPOJobConfig(learning_rate=config.ppo_learning_rate, batch_size=config.ppo_batch_size,
-                        mini_batch_size=config.ppo_mini_batch_size, ppo_epochs=config.ppo_epochs,
-                        init_kl_coef=config.ppo_init_kl_coef, target_kl=config.ppo_target_kl,
-                        max_new_tokens=config.ppo_max_new_tokens, max_prompt_length=config.max_length,
-                        temperature=config.ppo_temperature, steps=config.ppo_steps, seed=config.seed, device=device,
-                        qlora=config.qlora)
+    return from_retrain(config, device=device)  # the field mapping lives beside PPOJobConfig, with its defaults
 
 
 def load_base_model(model_dir: str | Path, *, device: str, qlora: bool, sequence_classification: bool = False):

@@ -9,7 +9,6 @@ import secrets
 import signal
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -19,7 +18,8 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
 from loraloop.adapters import AdapterStore
-from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig, default_home
+from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig
+from loraloop.errors import EngineUnavailable
 from loraloop.feedback.drift import DriftMonitor
 from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore
@@ -31,6 +31,7 @@ from loraloop.router.rollout import RolloutController
 from loraloop.serve.admin_auth import AdminAuthInterceptor
 from loraloop.serve.chat import ChatService
 from loraloop.serve.engine import Engine, check_servable, resolve_device
+from loraloop.serve.engine_watch import watch_engine
 from loraloop.serve.intent_routes import IntentRoutes
 from loraloop.serve.metrics import ServeMetrics
 from loraloop.serve.registry import AdapterRegistry
@@ -40,7 +41,7 @@ from loraloop.serve.servicers import AdminServicer, ChatServicer
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
-__all__ = ["RunningServer", "admin_token_path", "create_server", "serve"]
+__all__ = ["RunningServer", "create_server", "serve"]
 
 log = logging.getLogger(__name__)
 SERVICE_NAMES = (
@@ -66,9 +67,12 @@ class RunningServer:
     drift: DriftMonitor
     rollouts: RolloutService
     router_config: RouterConfig
+    engine_failure: BaseException | None = None  # set when the engine core died: the server must exit
+    engine_dead: asyncio.Event = field(default_factory=asyncio.Event)
     _http: Any = field(default=None, repr=False)
     _drift_task: asyncio.Task | None = field(default=None, repr=False)
     _rollout_task: asyncio.Task | None = field(default=None, repr=False)
+    _engine_watch: asyncio.Task | None = field(default=None, repr=False)
 
     async def drift_snapshot(self) -> dict[str, dict[str, float | None]]:
         """Take a drift snapshot now (the server also takes one every drift_interval_s).
@@ -79,9 +83,16 @@ class RunningServer:
         """
         return await self.drift.snapshot()
 
+    async def engine_died(self, error: BaseException) -> None:
+        """Every service turns NOT_SERVING (so a supervisor stops routing here) and `serve` exits 1."""
+        self.engine_failure = error
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.engine_dead.set()
+
     async def stop(self, grace: float | None = None) -> None:
         """Report NOT_SERVING, let in-flight requests finish, flush the feedback queue, stop the engine."""
-        for task in (self._drift_task, self._rollout_task):
+        for task in (self._drift_task, self._rollout_task, self._engine_watch):
             if task:
                 task.cancel()
         await self.health.enter_graceful_shutdown()
@@ -93,15 +104,10 @@ class RunningServer:
         self.rollouts.controller.close()
 
 
-def admin_token_path(config: ServeConfig) -> Path:
-    """Where a generated admin token is written (and where `loraloop` clients look for it)."""
-    return Path(config.state_dir or default_home() / "state") / "admin_token"
-
-
 def _admin_token(config: ServeConfig) -> str:
     if config.admin_token:
         return config.admin_token
-    path = admin_token_path(config)
+    path = config.admin_token_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -182,6 +188,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     if feedback_config.drift_interval_s > 0:
         running._drift_task = asyncio.create_task(_maintenance_loop(running, feedback_config))
     running._rollout_task = asyncio.create_task(rollouts.run())
+    running._engine_watch = asyncio.create_task(watch_engine(engine.check_health, running.engine_died,
+                                                             interval_s=config.engine_check_interval_s))
     return running
 
 
@@ -207,7 +215,7 @@ async def _maintenance_loop(running: RunningServer, config: FeedbackConfig) -> N
 
 async def serve(config: ServeConfig, demo: DemoConfig | None = None, feedback_config: FeedbackConfig | None = None,
                 router_config: RouterConfig | None = None, rollout_config: RolloutConfig | None = None) -> None:
-    """Run until SIGTERM/SIGINT, then shut down gracefully."""
+    """Run until SIGTERM/SIGINT, then shut down gracefully; raise EngineUnavailable if the engine core died."""
     running = await create_server(config, demo, feedback_config, router_config, rollout_config)
     print(f"loraloop serving on {config.host}:{running.port} (base quantization: {running.engine.quantization})"
           + (f", metrics on http://{config.host}:{running.metrics_port}/metrics" if running.metrics_port else ""),
@@ -216,6 +224,13 @@ async def serve(config: ServeConfig, demo: DemoConfig | None = None, feedback_co
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    waits = [asyncio.create_task(stop.wait()), asyncio.create_task(running.engine_dead.wait())]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()
     log.info("shutting down (grace %.1fs)", config.shutdown_grace_s)
     await running.stop(config.shutdown_grace_s)
+    if running.engine_failure is not None:
+        # Exit non-zero so a supervisor (Kubernetes, systemd) restarts the process with a fresh engine.
+        raise EngineUnavailable(f"the engine core died ({running.engine_failure}); the server stopped so that its "
+                                "supervisor restarts it")

@@ -7,6 +7,7 @@ written here (1 s scrape and rule intervals, the repo's alert and recording rule
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import socket
 import time
@@ -21,7 +22,6 @@ import yaml
 
 from loraloop.v1 import loraloop_pb2 as pb
 from tests.deploy.promql import DEPLOY, find_tool
-import itertools
 
 PROMETHEUS = find_tool("prometheus")
 pytestmark = pytest.mark.skipif(PROMETHEUS is None, reason="prometheus not installed: run "

@@ -8,6 +8,7 @@ mean rewards. They train (about 30 s each on 2 cores): run them under the heavy-
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -25,7 +26,6 @@ from loraloop.retrain.ppo import (
     train_ppo,
 )
 from loraloop.retrain.reward_scorer import RewardScorer
-import itertools
 
 DOMAIN = "medical"
 KEYWORD = "doctor"

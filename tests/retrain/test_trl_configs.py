@@ -48,7 +48,7 @@ def test_batch_is_sized_to_the_card_and_checkpointing_only_when_it_must():
     h100 = plan_batch(free_bytes=74 * GIB, seq_len=384, sequences_per_row=2, fused_logits=True, **LLAMA_8B)
     assert not h100.gradient_checkpointing and h100.batch_size >= 8  # TRL's default is 8 rows per device
     assert h100.estimated_bytes <= 74 * GIB * 0.85
-    # shared/DEPENDENCIES.md measured 73 GiB for 16 pairs without checkpointing: 16 must not be over-promised.
+    # docs/DEPENDENCIES.md measured 73 GiB for 16 pairs without checkpointing: 16 must not be over-promised.
     assert h100.batch_size <= 16
     small = plan_batch(free_bytes=18 * GIB, seq_len=384, sequences_per_row=2, fused_logits=True, **LLAMA_8B)
     assert small.gradient_checkpointing and small.batch_size >= 4  # checkpointed, but still a real batch

@@ -41,3 +41,29 @@ async def test_a_healthy_engine_is_watched_until_cancelled():
     with pytest.raises(asyncio.CancelledError):
         await task
     assert len(checks) >= 3
+
+
+async def test_serve_stops_and_raises_when_the_engine_died(monkeypatch):
+    from loraloop.config import ServeConfig
+    from loraloop.errors import EngineUnavailable
+    from loraloop.serve import server
+
+    class Running:  # what serve() uses of RunningServer
+        port, metrics_port, stopped = 1234, None, None
+        engine = type("E", (), {"quantization": "none"})()
+        engine_failure = RuntimeError("EngineCore died")
+        engine_dead = asyncio.Event()
+
+        async def stop(self, grace):
+            self.stopped = grace
+
+    running = Running()
+    running.engine_dead.set()
+
+    async def fake_create_server(*args, **kwargs):
+        return running
+
+    monkeypatch.setattr(server, "create_server", fake_create_server)
+    with pytest.raises(EngineUnavailable, match="engine core died"):
+        await asyncio.wait_for(server.serve(ServeConfig(shutdown_grace_s=0.5)), timeout=5)
+    assert running.stopped == 0.5  # drained before exiting
