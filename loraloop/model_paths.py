@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loraloop.config import DEMO_BASES, DemoConfig, default_home
+from loraloop.config import DemoConfig, default_home
 
 __all__ = ["resolve_model"]
 
@@ -16,11 +16,9 @@ def resolve_model(model: str | None, adapter_store: str | None, demo: DemoConfig
                   demo_base: str = "int8") -> tuple[str, str]:
     """(model dir, adapter store root): the given paths, or the demo build (built on first use).
 
-    `demo_base` picks the demo's serving copy ("int8", compressed-tensors W8A8) or its full-precision
-    weights ("fp32", what training loads); it is ignored when `model` is given.
+    `demo_base` (ServeConfig.demo_base's values) picks the demo's serving copy ("int8", compressed-tensors W8A8)
+    or its full-precision weights ("fp32", what training loads); it is ignored when `model` is given.
     """
-    if demo_base not in DEMO_BASES:
-        raise ValueError(f"demo_base={demo_base!r}: expected one of {DEMO_BASES}")
     if model:
         if not (Path(model) / "config.json").is_file():
             raise ValueError(f"model={model!r}: not a local Hugging Face model directory (no config.json)")

@@ -11,6 +11,7 @@ from typing import Any
 
 from loraloop.cli_args import EXIT_FAILED, add_config_flags, admin_token, config_from, usage_errors
 from loraloop.config import RETRAIN_METHODS, RetrainConfig, RetrainDaemonConfig
+from loraloop.retrain.outcomes import PUBLISHED
 
 __all__ = ["EXIT_JOB_FAILED", "add_daemon_flags", "register", "run_daemon_command"]
 
@@ -91,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{result.outcome}: {result.reason} [{result.duration_s:.0f}s, {result.pairs} rows]")
     if shown:
         print(f"metrics: {shown}")
-    return 0 if result.outcome == "published" else EXIT_JOB_FAILED
+    return 0 if result.outcome == PUBLISHED else EXIT_JOB_FAILED
 
 
 def _pending(args: argparse.Namespace) -> int:

@@ -25,7 +25,8 @@ from prometheus_client import CollectorRegistry, start_http_server
 from loraloop.adapters import AdapterStore
 from loraloop.config import RetrainDaemonConfig
 from loraloop.retrain.locks import FileLock, GpuSlots, detect_gpu_slots, domain_lock
-from loraloop.retrain.metrics import OUTCOMES, RetrainMetrics
+from loraloop.retrain.metrics import RetrainMetrics
+from loraloop.retrain.outcomes import FAILED, OUTCOMES
 from loraloop.retrain.run_log import RunLog
 from loraloop.retrain.triggers import Decision, DomainState, TriggerPolicy, decide
 
@@ -213,7 +214,7 @@ class RetrainDaemon:
             self.metrics.jobs_running.dec()
             self.slots.release(job.slot)
             job.lock.release()
-        outcome = result.outcome if result.outcome in OUTCOMES else "failed"
+        outcome = result.outcome if result.outcome in OUTCOMES else FAILED
         finished = self._clock()
         self.metrics.observe_run(domain=domain, method=method, outcome=outcome, duration_s=result.duration_s,
                                  metrics=result.metrics, finished_at=finished)
@@ -286,7 +287,7 @@ def _store_root(retrain: Any) -> Path:
 def _crash_result(domain: str, method: str, reason: str, duration_s: float) -> Any:
     from loraloop.retrain.jobs import JobResult
 
-    return JobResult(domain=domain, method=method, outcome="failed", version=None, reason=reason, metrics={},
+    return JobResult(domain=domain, method=method, outcome=FAILED, version=None, reason=reason, metrics={},
                      duration_s=duration_s, pairs=0)
 
 

@@ -33,7 +33,7 @@ from loraloop.config import RETRAIN_METHODS, RetrainConfig
 from loraloop.errors import InvalidArgument, LoraloopError, StoreError
 from loraloop.feedback.export import write_jsonl
 from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot
-from loraloop.retrain.outcomes import OUTCOMES
+from loraloop.retrain.outcomes import FAILED, GATE_FAILED, KILLED, OUTCOMES, PUBLISHED, TOO_FEW_PAIRS
 from loraloop.retrain.spec import JobSpec
 
 __all__ = ["METHODS", "OUTCOMES", "REWARD_STORE", "JobResult", "pending_pairs", "resolve_paths", "reward_store",
@@ -52,7 +52,7 @@ class JobResult:
 
     domain: str
     method: str
-    outcome: str            # "published" | "gate_failed" | "failed" | "too_few_pairs" | "killed"
+    outcome: str            # one of retrain/outcomes.py OUTCOMES
     version: int | None     # the published version, else None
     reason: str
     metrics: dict[str, float]
@@ -205,17 +205,17 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
         work_root.mkdir(parents=True, exist_ok=True)
         free = shutil.disk_usage(work_root).free
     except OSError as e:
-        return done("failed", f"work dir {work_root} is unusable: {e}")
+        return done(FAILED, f"work dir {work_root} is unusable: {e}")
     if free < config.min_free_bytes:
-        return done("failed", f"out of disk: {free} bytes free in {work_root}, min_free_bytes={config.min_free_bytes}")
+        return done(FAILED, f"out of disk: {free} bytes free in {work_root}, min_free_bytes={config.min_free_bytes}")
     try:
         parent = _parent(store, domain, config.parent_version)
         parent_meta = store.metadata(parent)
     except (LoraloopError, OSError, ValueError) as e:
-        return done("failed", f"parent adapter of {domain!r} is missing or corrupt: {e}")
+        return done(FAILED, f"parent adapter of {domain!r} is missing or corrupt: {e}")
     reward_ref = _latest_reward(store_root, domain)
     if method == "ppo" and reward_ref is None:
-        return done("failed", f"ppo needs a reward model for {domain!r} and there is none: run "
+        return done(FAILED, f"ppo needs a reward model for {domain!r} and there is none: run "
                               f"`loraloop retrain run --domain {domain} --method reward` first")
     # A reward model continues from the previous reward model's data; a policy from its parent version's.
     mark_source = reward_store(store_root).metadata(reward_ref) if method == "reward" and reward_ref else parent_meta
@@ -224,17 +224,17 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
         snap = snapshot(config.db_file(), domain, load_watermark(mark_source), replay_share=config.replay_share,
                         eval_share=config.eval_share, seed=config.seed)
     except (sqlite3.Error, OSError, ValueError) as e:
-        return done("failed", f"feedback database {config.db_file()} is unreadable: {e}")
+        return done(FAILED, f"feedback database {config.db_file()} is unreadable: {e}")
     have, need, unit = _have(method, snap, config)
     if have < need:
         since = (f"{REWARD_STORE}/{domain}/v{reward_ref.version}" if reward_ref else "the start") \
             if method == "reward" else parent.key
-        return done("too_few_pairs", f"too few new {unit} for {domain} {method}: need {need}, have {have} "
+        return done(TOO_FEW_PAIRS, f"too few new {unit} for {domain} {method}: need {need}, have {have} "
                                      f"(since {since})", pairs=have)
     rows = len(snap.train_sft) + len(snap.eval_sft) if method == "sft" else snap.pairs
 
     if cancel is not None and cancel.is_set():
-        return done("killed", "cancelled before training started; nothing published")
+        return done(KILLED, "cancelled before training started; nothing published")
     job = _job_dir(config, domain, method)
     try:
         snap.write(job / "data")
@@ -247,7 +247,7 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
         target = reward_store(store_root) if method == "reward" else store
         return _train_and_publish(spec, config, target, parent, parent_meta, snap, rows, job, say, cancel, done)
     except OSError as e:
-        return done("failed", f"job work dir {job}: {e}", pairs=rows)
+        return done(FAILED, f"job work dir {job}: {e}", pairs=rows)
     finally:
         _cleanup(job, config)
 
@@ -266,21 +266,21 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
     exit_ = run_worker(config, job / "job.json", job / "worker.log", on_progress=say, cancel=cancel,
                        on_start=lambda pid: say(f"worker started (pid {pid})"))
     if exit_.cancelled or (cancel is not None and cancel.is_set()):
-        return done("killed", "cancelled: the training subprocess was stopped; nothing published", pairs=rows)
+        return done(KILLED, "cancelled: the training subprocess was stopped; nothing published", pairs=rows)
     if exit_.timed_out:
-        return done("failed", f"timed out after max_job_seconds={config.max_job_seconds}; nothing published",
+        return done(FAILED, f"timed out after max_job_seconds={config.max_job_seconds}; nothing published",
                     pairs=rows)
     if exit_.returncode < 0:
         number = -exit_.returncode
         name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
-        return done("killed", f"the training subprocess was killed ({name}); nothing published", pairs=rows)
+        return done(KILLED, f"the training subprocess was killed ({name}); nothing published", pairs=rows)
     if exit_.returncode != 0 or not spec.result_file.is_file():
-        return done("failed", _worker_failure(job, exit_.returncode), pairs=rows)
+        return done(FAILED, _worker_failure(job, exit_.returncode), pairs=rows)
     result = json.loads(spec.result_file.read_text())
     metrics = {k: float(v) for k, v in result["metrics"].items()}
     failures = gate(method, metrics, config)
     if failures:
-        return done("gate_failed", "gate failed: " + "; ".join(failures), metrics=metrics, pairs=rows)
+        return done(GATE_FAILED, "gate failed: " + "; ".join(failures), metrics=metrics, pairs=rows)
     meta = _metadata(method, parent, parent_meta, config, snap, result, job)
     if method == "reward":
         meta["parent"] = None  # a new LoRA on the base; its data continues from the previous reward model
@@ -288,9 +288,9 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
     try:
         ref = target.publish(domain, spec.out_dir, meta, extra_files=("curves.png",))
     except (OSError, LoraloopError) as e:
-        return done("failed", f"publish failed, nothing published: {e}", metrics=metrics, pairs=rows)
+        return done(FAILED, f"publish failed, nothing published: {e}", metrics=metrics, pairs=rows)
     if method == "reward":
-        return done("published", f"published reward model {REWARD_STORE}/{domain}/v{ref.version} (on {rows} pairs, "
+        return done(PUBLISHED, f"published reward model {REWARD_STORE}/{domain}/v{ref.version} (on {rows} pairs, "
                                  f"held-out accuracy {metrics.get('reward_accuracy', math.nan):.3f})",
                     version=ref.version, metrics=metrics, pairs=rows)
     reason = f"published {ref.key} ({method} from {parent.key} on {rows} rows)"
@@ -298,8 +298,8 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
     metrics.update(told.served_metrics)
     if told.served_failures:
         # Published (versions are immutable), but refused on the serving engine: it never takes traffic.
-        return done("gate_failed", f"{ref.key} published, then refused by the served-base gate: "
+        return done(GATE_FAILED, f"{ref.key} published, then refused by the served-base gate: "
                                    + "; ".join(told.served_failures) + "".join(f"; {n}" for n in told.notes),
                     version=ref.version, metrics=metrics, pairs=rows)
     reason += "".join(f"; {n}" for n in told.notes)
-    return done("published", reason, version=ref.version, metrics=metrics, pairs=rows)
+    return done(PUBLISHED, reason, version=ref.version, metrics=metrics, pairs=rows)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from loraloop.adapters import GENERAL
 from loraloop.config import RouterConfig
 from loraloop.errors import RouterError
 from loraloop.fs import fsync_dir
@@ -23,7 +24,7 @@ __all__ = ["FALLBACK_DOMAIN", "FORMAT_VERSION", "IntentRouter", "Route", "ensure
 
 log = logging.getLogger(__name__)
 
-FALLBACK_DOMAIN = "general"  # the base model, no adapter
+FALLBACK_DOMAIN = GENERAL  # the base model, no adapter
 FORMAT_VERSION = 1
 _FORMAT = "loraloop-router"
 

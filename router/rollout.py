@@ -145,11 +145,6 @@ class RolloutController:
         with self._lock:
             return store.read_events(self._conn, domain, limit)
 
-    def refresh(self) -> None:
-        """Re-read every domain's latest rollout into the arm_for snapshot (tick does this too)."""
-        with self._lock:
-            self._reload()
-
     # -- operator commands -------------------------------------------------------------------
 
     def start(self, domain: str, canary_version: int, *, stable_version: int,
