@@ -39,7 +39,7 @@ async def bench_server(tmp: Path, clients: int, signals: int, batch_size: int) -
 
     demo = build_demo(DemoConfig())
     config = ServeConfig(model=str(demo.model_dir), adapter_store=str(demo.adapter_store), port=0,
-                         metrics_port=-1, admin_token="bench")
+                         metrics_port=-1, http_port=-1, admin_token="bench")
     feedback = FeedbackConfig(db_path=str(tmp / f"server-{batch_size}.sqlite"), drift_interval_s=0,
                               batch_size=batch_size)
     running = await create_server(config, feedback_config=feedback)

@@ -183,6 +183,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         CREATE INDEX retrain_runs_domain ON retrain_runs(domain, finished_at)
     """),
+    # Which frontend served an answer: the gRPC API or the OpenAI-compatible HTTP API.
+    ("0007_response_frontend", """
+        ALTER TABLE responses ADD COLUMN frontend TEXT NOT NULL DEFAULT 'grpc'
+    """),
 )
 
 

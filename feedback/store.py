@@ -63,6 +63,7 @@ class ResponseRecord:
     latency_s: float
     finish_reason: str
     regenerate_of: str = ""
+    frontend: str = "grpc"  # "grpc" or "http": which API served the answer
     created_at: float = field(default_factory=time.time)
 
 

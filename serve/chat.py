@@ -117,6 +117,7 @@ class ChatService:
                     yield chunk
             latency = time.monotonic() - started
             self._metrics.requests.labels(*labels, "OK").inc()
+            self._metrics.frontend_requests.labels(call.frontend, "OK").inc()
             self._metrics.latency.labels(*labels).observe(latency)
             if reservation and last:
                 record = self._record(call, header, ref, "".join(parts), last, ttft, latency)
@@ -124,6 +125,7 @@ class ChatService:
                 reservation = None
         except BaseException as e:
             status = "CANCELLED" if not isinstance(e, Exception) else status_name(e)
+            self._metrics.frontend_requests.labels(call.frontend, status).inc()
             if labels is None:
                 self.count_rejected(status)
             else:
@@ -188,7 +190,8 @@ class ChatService:
             sampling={"max_tokens": sampling.max_tokens, "temperature": sampling.temperature,
                       "top_p": sampling.top_p, "seed": sampling.seed, "stop": list(sampling.stop)},
             prompt_tokens=last.prompt_tokens, completion_tokens=last.completion_tokens, ttft_s=ttft,
-            latency_s=latency, finish_reason=last.finish_reason or "", regenerate_of=call.regenerate_of)
+            latency_s=latency, finish_reason=last.finish_reason or "", regenerate_of=call.regenerate_of,
+            frontend=call.frontend)
 
     def _log_write_failure(self, future) -> None:
         if future.exception() is not None:

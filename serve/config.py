@@ -24,6 +24,10 @@ class ServeConfig:
     port: int = setting(50051, "gRPC port; 0 picks a free one.", ge=0, le=65535, what="port")
     metrics_port: int = setting(9400, "HTTP port for Prometheus /metrics; 0 picks a free one, -1 disables it.",
                                 ge=-1, le=65535, what="port")
+    http_port: int = setting(8000, "Port of the OpenAI-compatible HTTP API and the playground page; 0 picks a free one, "
+                                   "-1 disables it.", ge=-1, le=65535, what="port")
+    served_model_name: str = setting("", "The base model's name in the HTTP API (`model`, /v1/models); empty = the "
+                                         "model folder's name.")
     admin_token: str = setting("", "Bearer token for the Admin service; empty = generate one into state_dir/admin_token.")
     state_dir: str = setting("", "Where the server writes its generated admin token; empty = <home>/state.")
     device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda.", choices=DEVICES)

@@ -28,6 +28,9 @@ class ServeMetrics:
         self.requests = Counter("loraloop_serve_requests_total",
                                 "Chat requests answered or failed, by adapter version and A/B arm.",
                                 (*arm_labels, "status"), registry=registry)
+        self.frontend_requests = Counter("loraloop_serve_frontend_requests_total",
+                                         "Chat requests that reached the chat path, by the API that received them "
+                                         "(grpc, http) and final status.", ("frontend", "status"), registry=registry)
         self.rejected = Counter("loraloop_serve_rejected_requests_total",
                                 "Chat requests refused before reaching an adapter, by gRPC status.",
                                 ("status",), registry=registry)

@@ -9,6 +9,7 @@ import secrets
 import signal
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -32,6 +33,8 @@ from loraloop.serve.admin_auth import AdminAuthInterceptor
 from loraloop.serve.chat import ChatService
 from loraloop.serve.engine import Engine, check_servable, resolve_device
 from loraloop.serve.engine_watch import watch_engine
+from loraloop.serve.http_app import HttpFrontend, create_app
+from loraloop.serve.http_server import HttpServer
 from loraloop.serve.intent_routes import IntentRoutes
 from loraloop.serve.metrics import ServeMetrics
 from loraloop.serve.registry import AdapterRegistry
@@ -57,6 +60,7 @@ class RunningServer:
     server: grpc.aio.Server
     port: int
     metrics_port: int | None
+    http_port: int | None  # the OpenAI-compatible HTTP API and the playground; None when disabled
     admin_token: str
     engine: Engine
     registry: AdapterRegistry
@@ -73,6 +77,7 @@ class RunningServer:
     _drift_task: asyncio.Task | None = field(default=None, repr=False)
     _rollout_task: asyncio.Task | None = field(default=None, repr=False)
     _engine_watch: asyncio.Task | None = field(default=None, repr=False)
+    _web: HttpServer | None = field(default=None, repr=False)
 
     async def drift_snapshot(self) -> dict[str, dict[str, float | None]]:
         """Take a drift snapshot now (the server also takes one every drift_interval_s).
@@ -96,7 +101,7 @@ class RunningServer:
             if task:
                 task.cancel()
         await self.health.enter_graceful_shutdown()
-        await self.server.stop(grace)
+        await asyncio.gather(self.server.stop(grace), *([self._web.stop()] if self._web else []))
         await asyncio.to_thread(self.feedback.close)
         if self._http is not None:
             self._http.shutdown()
@@ -140,6 +145,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     feedback_metrics.watch_queue(lambda: feedback.queued, feedback.capacity)
     feedback.start()
     engine = Engine.start(config, model_dir)
+    web: HttpServer | None = None
     try:
         metrics.base_info.labels(engine.quantization).set(1)
         metrics.base_weights.set(weights_bytes(model_dir))
@@ -157,6 +163,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         chat = ChatService(engine=engine, registry=registry, tokenizer=tokenizer, config=config, metrics=metrics,
                            routing=routing, feedback=feedback, feedback_db=db_file, on_route=intent.observe)
         token = _admin_token(config)
+        engine_dead = asyncio.Event()
 
         server = grpc.aio.server(interceptors=[AdminAuthInterceptor(token)])
         pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config,
@@ -171,18 +178,29 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         for name in ("", *SERVICE_NAMES):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
+        http_port = None
+        if config.http_port >= 0:
+            web = HttpServer(create_app(HttpFrontend(
+                chat=chat, registry=registry, feedback=feedback, feedback_config=feedback_config, rollouts=rollouts,
+                config=config, base_model_name=_served_model_name(config, model_dir), base_model_path=model_dir,
+                healthy=lambda: not engine_dead.is_set())), config.host, config.http_port, grace_s=config.shutdown_grace_s)
+            http_port = await web.start()
+
         drift = DriftMonitor(db_file, tokenizer, feedback_config, feedback_metrics)
         http, metrics_port = None, None
         if config.metrics_port >= 0:
             http, _thread = start_http_server(config.metrics_port, addr=config.host, registry=metrics.registry)
             metrics_port = http.server_port
     except BaseException:
+        if web is not None:
+            await web.stop()
         engine.shutdown()
         feedback.close()
         raise
-    log.info("serving loraloop.v1 on %s:%d (metrics on %s), base %s (quantization %s), adapters from %s",
-             config.host, port, metrics_port, model_dir, engine.quantization, store_root)
-    running = RunningServer(server=server, port=port, metrics_port=metrics_port, admin_token=token, engine=engine,
+    log.info("serving loraloop.v1 on %s:%d (HTTP on %s, metrics on %s), base %s (quantization %s), adapters from %s",
+             config.host, port, http_port, metrics_port, model_dir, engine.quantization, store_root)
+    running = RunningServer(server=server, port=port, metrics_port=metrics_port, http_port=http_port,
+                            engine_dead=engine_dead, _web=web, admin_token=token, engine=engine,
                             registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback,
                             drift=drift, rollouts=rollouts, router_config=router_config, _http=http)
     if feedback_config.drift_interval_s > 0:
@@ -191,6 +209,11 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     running._engine_watch = asyncio.create_task(watch_engine(engine.check_health, running.engine_died,
                                                              interval_s=config.engine_check_interval_s))
     return running
+
+
+def _served_model_name(config: ServeConfig, model_dir: str) -> str:
+    """The base model's name in the HTTP API: the configured one, the model folder's name, or the demo's."""
+    return config.served_model_name or (Path(model_dir).name if config.model else "loraloop-demo")
 
 
 def _purge_raw_text(config: FeedbackConfig) -> int:
@@ -217,7 +240,8 @@ async def serve(config: ServeConfig, demo: DemoConfig | None = None, feedback_co
                 router_config: RouterConfig | None = None, rollout_config: RolloutConfig | None = None) -> None:
     """Run until SIGTERM/SIGINT, then shut down gracefully; raise EngineUnavailable if the engine core died."""
     running = await create_server(config, demo, feedback_config, router_config, rollout_config)
-    print(f"loraloop serving on {config.host}:{running.port} (base quantization: {running.engine.quantization})"
+    print(f"loraloop serving gRPC on {config.host}:{running.port} (base quantization: {running.engine.quantization})"
+          + (f", OpenAI HTTP API and playground on http://{config.host}:{running.http_port}/" if running.http_port else "")
           + (f", metrics on http://{config.host}:{running.metrics_port}/metrics" if running.metrics_port else ""),
           flush=True)
     stop = asyncio.Event()

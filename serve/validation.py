@@ -16,9 +16,11 @@ from loraloop.errors import InvalidArgument
 from loraloop.feedback.store import SignalKind, SignalRecord
 from loraloop.serve.engine import Sampling
 
-__all__ = ["ROLES", "ChatCall", "ChatInput", "FeedbackInput", "SamplingInput", "validate_chat", "validate_feedback"]
+__all__ = ["FRONTENDS", "ROLES", "ChatCall", "ChatInput", "FeedbackInput", "SamplingInput", "validate_chat",
+           "validate_feedback"]
 
 ROLES = ("system", "user", "assistant")
+FRONTENDS = ("grpc", "http")
 MAX_ID_CHARS = 128
 MAX_STOP_STRINGS = 8
 
@@ -44,6 +46,7 @@ class ChatInput:
     user_id: str = ""
     regenerate_of: str = ""
     sampling: SamplingInput = field(default_factory=SamplingInput)
+    frontend: str = "grpc"  # which API received it: answers and metrics record it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +71,7 @@ class ChatCall:
     routed: bool = False         # the client left `adapter` empty: the intent router picks
     sampling: Sampling
     regenerate_of: str
+    frontend: str = "grpc"
 
 
 def validate_chat(request: ChatInput, config: ServeConfig, defaults: Mapping[str, float] | None = None) -> ChatCall:
@@ -95,7 +99,7 @@ def validate_chat(request: ChatInput, config: ServeConfig, defaults: Mapping[str
     adapter = parse_adapter_name(request.adapter, "adapter")
     return ChatCall(conversation_id=request.conversation_id, user_id=request.user_id, messages=tuple(messages),
                     adapter=adapter, routed=request.adapter == "", sampling=_sampling(request.sampling, config, defaults or {}),
-                    regenerate_of=request.regenerate_of)
+                    regenerate_of=request.regenerate_of, frontend=request.frontend)
 
 
 def _sampling(sampling: SamplingInput, config: ServeConfig, defaults: Mapping[str, float]) -> Sampling:

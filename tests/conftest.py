@@ -42,6 +42,7 @@ def serve_config(demo_model, adapter_store, tmp_path_factory) -> ServeConfig:
     """The config of the session's server: the demo's int8 W8A8 base (what `make demo` serves), ephemeral ports,
     a known admin token, small limits. Tests that start their own server serve the fp32 base."""
     return ServeConfig(model=str(demo_model.int8_model_dir), adapter_store=str(adapter_store), port=0, metrics_port=0,
+                       http_port=0,
                        admin_token=ADMIN_TOKEN, state_dir=str(tmp_path_factory.mktemp("state")),
                        max_concurrent_requests=16, max_tokens_limit=256)
 

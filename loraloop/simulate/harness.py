@@ -60,7 +60,7 @@ async def run_with_own_server(config: SimulateConfig, rollout: RolloutConfig, *,
     store = work / "adapters"
     shutil.copytree(built.adapter_store, store)
     token = secrets.token_urlsafe(24)
-    serve = ServeConfig(model=str(built.model_dir), adapter_store=str(store), port=0, metrics_port=-1, admin_token=token,
+    serve = ServeConfig(model=str(built.model_dir), adapter_store=str(store), port=0, metrics_port=-1, http_port=-1, admin_token=token,
                         state_dir=str(work / "state"), max_concurrent_requests=max(16, 2 * config.concurrency))
     feedback = FeedbackConfig(db_path=str(work / "feedback.sqlite"), drift_interval_s=0)
     say(f"starting a server on a copy of the demo store in {work}")

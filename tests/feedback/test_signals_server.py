@@ -124,7 +124,7 @@ async def test_acked_signals_survive_kill_9(demo_model, tmp_path):
     port = _free_port()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "loraloop.cli", "serve", "--model", str(demo_model.model_dir),
-        "--adapter-store", str(demo_model.adapter_store), "--port", str(port), "--metrics-port", "-1",
+        "--adapter-store", str(demo_model.adapter_store), "--port", str(port), "--metrics-port", "-1", "--http-port", "-1",
         "--admin-token", "t", "--db-path", str(db), stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
     try:
