@@ -81,7 +81,8 @@ def test_server_requests_a_gpu_and_uses_native_grpc_probes():
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert container[probe]["grpc"]["port"] == 50051, probe
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    assert ports == {"grpc": 50051, "metrics": 9400}
+    assert ports == {"grpc": 50051, "http": 8000, "metrics": 9400}
+    assert "--http-port=8000" in container["args"]  # the OpenAI-compatible API listens where the port says
     assert server["spec"]["strategy"]["type"] == "Recreate"
 
 
