@@ -146,6 +146,23 @@ class AdapterStore:
                           base_model=str(meta.get("base_model") or config.get("base_model_name_or_path") or ""),
                           rank=int(config.get("r", 0)), method=str(meta.get("method", "")))
 
+    def verify(self, ref: AdapterRef) -> None:
+        """StoreError naming the file when a version's weights no longer match the sha256 recorded at publish.
+
+        A version published without a recorded checksum (older stores) is accepted as it is.
+        """
+        recorded = (self.metadata(ref).get("sha256") or {}).get(WEIGHTS_FILE)
+        if not recorded:
+            return
+        weights = ref.path / WEIGHTS_FILE
+        try:
+            actual = sha256_file(weights)
+        except OSError as e:
+            raise StoreError(f"adapter {ref.key}: cannot read {weights}: {e}") from e
+        if actual != recorded:
+            raise StoreError(f"adapter {ref.key}: {weights} has sha256 {actual[:12]}…, {METADATA_FILE} recorded "
+                             f"{recorded[:12]}… at publish; refusing to load a corrupted version")
+
     def metadata(self, ref: AdapterRef) -> dict[str, Any]:
         """The version's loraloop.json (empty when absent)."""
         path = ref.path / METADATA_FILE

@@ -13,6 +13,7 @@ from loraloop import training_base
 from loraloop.config import ServeConfig
 from loraloop.errors import EngineUnavailable, InvalidArgument
 from loraloop.quantize import cpu_flags, describe_quantization, four_bit_cpu_refusal
+from loraloop.serve.engine_lifetime import mark_server_process
 
 __all__ = ["Engine", "EngineAdapter", "GenerationChunk", "Sampling", "check_servable", "engine_kwargs", "resolve_device"]
 
@@ -118,6 +119,7 @@ class Engine:
         kwargs = engine_kwargs(config, model_dir, device)
         quantization = describe_quantization(model_dir, config.quantization)
         log.info("starting vLLM on %s, base quantization %s: %s", device, quantization, kwargs)
+        mark_server_process()  # the engine core it spawns dies with this process (serve/engine_lifetime.py)
         llm = AsyncLLM.from_engine_args(AsyncEngineArgs(**kwargs))
         model_config = llm.vllm_config.model_config
         return cls(llm, model_config.max_model_len, quantization=quantization,

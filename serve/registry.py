@@ -206,6 +206,8 @@ class AdapterRegistry:
     async def _ensure_loaded(self, slot: _Slot) -> None:
         if slot.loaded:
             return
+        # Before anything is evicted for it: a version whose weights changed on disk since publish never loads.
+        await asyncio.to_thread(self.store.verify, slot.ref)
         loaded = [s for s in self._slots.values() if s.loaded]
         if len(loaded) >= self._max_loaded:
             idle = sorted((s for s in loaded if s.in_flight == 0 and self._active.get(s.ref.domain) != s.ref.key),

@@ -31,6 +31,7 @@ from loraloop.router.metrics import RouteMetrics
 from loraloop.router.rollout import RolloutController
 from loraloop.serve.admin_auth import AdminAuthInterceptor
 from loraloop.serve.chat import ChatService
+from loraloop.serve.decode_errors import DecodeErrorInterceptor
 from loraloop.serve.engine import Engine, check_servable, resolve_device
 from loraloop.serve.engine_watch import watch_engine
 from loraloop.serve.http_app import HttpFrontend, create_app
@@ -165,7 +166,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         token = _admin_token(config)
         engine_dead = asyncio.Event()
 
-        server = grpc.aio.server(interceptors=[AdminAuthInterceptor(token)])
+        server = grpc.aio.server(interceptors=[AdminAuthInterceptor(token), DecodeErrorInterceptor()])
         pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config,
                                                         base_quantization=engine.quantization), server)
         pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, rollouts=rollouts, reload_router=intent.reload,

@@ -1,4 +1,8 @@
-"""loraloop's vLLM general plugin: the one place where loraloop works around a vLLM bug.
+"""loraloop's vLLM general plugin: the one place where loraloop works around vLLM bugs.
+
+Two are handled: the LoRA device lookup below, and the engine core outliving a killed server
+(serve/engine_lifetime.py, armed from `register` because this plugin is the only loraloop code vLLM runs in
+the engine core process).
 
 vLLM loads every `vllm.general_plugins` entry point in each of its processes (the API process and the
 spawned engine core and workers alike), so a patch applied here reaches the code that builds the LoRA
@@ -46,8 +50,14 @@ def lora_device_with_prepacked_weights(original: Callable[[Any], Any]) -> Callab
 
 
 def register() -> None:
-    """vLLM plugin entry point: patch the LoRA device lookup in every module that imported it (idempotent)."""
+    """vLLM plugin entry point: patch the LoRA device lookup in every module that imported it (idempotent),
+    and in the engine core of a loraloop server, die with the server."""
     import importlib
+
+    from loraloop.serve.engine_lifetime import die_with_server
+
+    if die_with_server():
+        log.debug("loraloop vLLM plugin: this engine core dies with its server")
 
     utils = importlib.import_module(PATCHED_MODULES[0])
     current = utils._get_lora_device

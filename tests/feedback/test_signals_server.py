@@ -11,6 +11,7 @@ import sys
 import time
 
 import grpc
+import psutil
 import pytest
 
 from loraloop.client import LoraloopClient
@@ -141,8 +142,13 @@ async def test_acked_signals_survive_kill_9(demo_model, tmp_path):
             assert (await client.list_adapters_response()).base_quantization == "none"
             acks = await asyncio.gather(*(client.send_feedback(reply.response_id, pb.DWELL, dwell_ms=i + 1)
                                           for i in range(40)))
-        os.killpg(proc.pid, signal.SIGKILL)  # no shutdown, no flush: only what was committed survives
+        engine = psutil.Process(proc.pid).children(recursive=True)  # the engine core and its workers
+        assert engine, "the server started no engine processes"
+        os.kill(proc.pid, signal.SIGKILL)  # the server alone: no shutdown, no flush: only what was committed survives
         await proc.wait()
+        # ... and its engine processes must not outlive it (serve/engine_lifetime.py).
+        _gone, alive = await asyncio.to_thread(psutil.wait_procs, engine, timeout=20)
+        assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], [p.cmdline() for p in alive]
     finally:
         if proc.returncode is None:
             os.killpg(proc.pid, signal.SIGKILL)

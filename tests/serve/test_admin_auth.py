@@ -71,3 +71,25 @@ def test_every_admin_rpc_is_unary_so_the_refusal_handler_fits_it():
 def test_an_empty_token_is_refused_at_construction():
     with pytest.raises(ValueError, match="admin token"):
         AdminAuthInterceptor("")
+
+
+async def test_undecodable_request_bytes_get_invalid_argument_naming_the_method():
+    from loraloop.serve.decode_errors import DecodeErrorInterceptor
+
+    srv = grpc.aio.server(interceptors=[AdminAuthInterceptor(TOKEN), DecodeErrorInterceptor()])
+    pb_grpc.add_AdminServicer_to_server(_Admin(), srv)
+    pb_grpc.add_ChatServicer_to_server(_Chat(), srv)
+    port = srv.add_insecure_port("127.0.0.1:0")
+    await srv.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            raw = channel.unary_unary("/loraloop.v1.Chat/ListAdapters")  # no serializer: the bytes go as they are
+            with pytest.raises(grpc.aio.AioRpcError) as info:
+                await raw(b"\xff\xff\xff\xff garbage")
+            assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            assert "/loraloop.v1.Chat/ListAdapters" in info.value.details()
+            ok = channel.unary_unary("/loraloop.v1.Chat/ListAdapters",
+                                     response_deserializer=pb.ListAdaptersResponse.FromString)
+            assert (await ok(pb.ListAdaptersRequest().SerializeToString())).base_quantization == "none"
+    finally:
+        await srv.stop(None)

@@ -109,3 +109,21 @@ async def test_cache_limit_evicts_idle_versions_and_refuses_when_all_are_busy(st
             async with registry.lease(AdapterSpec(domain="medical", version=3)):
                 pass
     assert len(engine.loaded) <= 3
+
+
+async def test_a_version_corrupted_after_publish_is_refused_and_the_previous_keeps_serving(store, tmp_path):
+    from loraloop.errors import StoreError
+
+    engine = FakeEngine()
+    registry = AdapterRegistry(store, engine, max_loaded=4)
+    await registry.start()
+    ref = store.publish("medical", make_adapter_dir(tmp_path / "src2", fill=1.0))
+    weights = ref.path / "adapter_model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-8] + b"\x00" * 8)  # bit rot / a bad copy after publish
+    with pytest.raises(StoreError) as info:
+        await registry.load(AdapterSpec(domain="medical"))
+    assert str(weights) in str(info.value) and "sha256" in str(info.value)
+    assert registry.active("medical").key == "medical@v1"
+    assert "medical@v2" not in engine.loaded.values()
+    async with registry.lease(AdapterSpec(domain="medical")) as lease:
+        assert lease.ref.key == "medical@v1"
