@@ -132,9 +132,11 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
         return JSONResponse({"status": "engine unavailable"}, status_code=503)
 
     @app.get("/loraloop/v1/rollouts")
-    async def rollouts(domain: str = "", events: int = 20) -> Response:
+    async def rollouts(domain: str = "", events: str = "20") -> Response:
         try:
-            views = await front.rollouts.get(domain, events)
+            if not events.isdigit():  # parsed here, so a bad value gets our error shape, not FastAPI's 422
+                raise InvalidArgument("events", f"{events[:20]!r} is not a count of events")
+            views = await front.rollouts.get(domain, int(events))
         except Exception as e:
             return _error(e)
         return JSONResponse({"rollouts": [msg.rollout_json(v) for v in views]})

@@ -270,5 +270,9 @@ async def test_a_canary_arm_is_sticky_by_user_and_the_same_over_both_frontends(o
         state = (await http.get("/loraloop/v1/rollouts", params={"domain": DOMAIN})).json()["rollouts"][0]
         assert (state["status"], state["canary_version"], state["weight"]) == ("running", canary, 50.0)
         assert {a["arm"] for a in state["arms"]} == {"stable", "canary"}
+        bad = await http.get("/loraloop/v1/rollouts", params={"domain": DOMAIN, "events": "many"})
+        assert bad.status_code == 400 and bad.json()["error"]["param"] == "events"
+        unknown = await http.get("/loraloop/v1/rollouts", params={"domain": "astrology"})
+        assert unknown.status_code == 404
     finally:
         await client.set_rollout(DOMAIN, "rollback", reason="test over")
