@@ -20,7 +20,7 @@ from loraloop.serve.engine import Engine, GenerationChunk
 from loraloop.serve.metrics import ServeMetrics, adapter_labels
 from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.routing import Decision, RequestRouter
-from loraloop.serve.validation import ChatCall
+from loraloop.serve.validation import ChatCall, ChatInput, validate_chat
 
 __all__ = ["AnswerHeader", "ChatService"]
 
@@ -64,6 +64,17 @@ class ChatService:
     def in_flight(self) -> int:
         """Requests being answered now."""
         return self._in_flight
+
+    def validated(self, request: ChatInput) -> ChatCall:
+        """A frontend's chat input checked against the config and the model's sampling defaults.
+
+        The one place every frontend validates a chat, so a refusal is counted once whichever API received it.
+        """
+        try:
+            return validate_chat(request, self._config, self.sampling_defaults)
+        except InvalidArgument:
+            self.count_rejected("INVALID_ARGUMENT")
+            raise
 
     def count_rejected(self, status: str) -> None:
         """Count a request refused before it reached an adapter (bad input, overload)."""

@@ -28,7 +28,7 @@ from loraloop.serve.chat import AnswerHeader, ChatService
 from loraloop.serve.engine import GenerationChunk
 from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.rollouts import RolloutService
-from loraloop.serve.validation import validate_chat, validate_feedback
+from loraloop.serve.validation import validate_feedback
 
 __all__ = ["PLAYGROUND_DIR", "HttpFrontend", "create_app"]
 
@@ -80,11 +80,7 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
         try:
             body = await _json(request)
             chat_in, stream, include_usage = msg.chat_input(body, front.base_model_name)
-            try:
-                call = validate_chat(chat_in, front.config, front.chat.sampling_defaults)
-            except InvalidArgument:
-                front.chat.count_rejected("INVALID_ARGUMENT")
-                raise
+            call = front.chat.validated(chat_in)
             events = front.chat.answer(call)
             header = await anext(events)  # admission, routing and the adapter lease happen before this returns
         except Exception as e:

@@ -29,7 +29,7 @@ from loraloop.serve.grpc_messages import (
 from loraloop.serve.intent_routes import RouterReload
 from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.rollouts import RolloutService
-from loraloop.serve.validation import ChatCall, ChatInput, SamplingInput, validate_chat, validate_feedback
+from loraloop.serve.validation import ChatInput, SamplingInput, validate_chat, validate_feedback
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
@@ -91,16 +91,9 @@ class ChatServicer(pb_grpc.ChatServicer):
         self._feedback = feedback
         self._feedback_config = feedback_config
 
-    def _validated(self, request: pb.ChatRequest) -> ChatCall:
-        try:
-            return validate_chat(chat_input(request), self._config, self._chat.sampling_defaults)
-        except InvalidArgument:
-            self._chat.count_rejected(grpc.StatusCode.INVALID_ARGUMENT.name)
-            raise
-
     @_unary
     async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
-        call = self._validated(request)
+        call = self._chat.validated(chat_input(request))
         response = pb.ChatResponse()
         parts: list[str] = []
         async for event in self._chat.answer(call):
@@ -116,7 +109,7 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     @_streaming
     async def ChatStream(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ChatChunk]:
-        call = self._validated(request)
+        call = self._chat.validated(chat_input(request))
         header: dict[str, Any] = {}
         async for event in self._chat.answer(call):
             if isinstance(event, AnswerHeader):
