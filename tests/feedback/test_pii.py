@@ -45,6 +45,31 @@ SINGLE = [
     ("地址：上海市浦东新区世纪大道100号", "地址：[ADDRESS]", "address"),
     ("寄到广东省深圳市南山区科技园路1号3栋501室，谢谢", "寄到[ADDRESS]，谢谢", "address"),
     ("公司在中关村大街27号", "公司在[ADDRESS]", "address"),
+    # Landlines and mobiles of several countries, found by libphonenumber.
+    ("Beijing office +86 10 1234 5678.", "Beijing office [PHONE].", "phone"),
+    ("深圳分公司 0755 8888 8888", "深圳分公司 [PHONE]", "phone"),
+    ("公司电话：(010) 1234 5678", "公司电话：[PHONE]", "phone"),
+    ("London 020 7946 0958, ask for Sam", "London [PHONE], ask for Sam", "phone"),
+    ("UK mobile 07700 900123", "UK mobile [PHONE]", "phone"),
+    ("+1 (415) 555-2671 is my cell", "[PHONE] is my cell", "phone"),
+    ("Paris: +33 1 42 68 53 00", "Paris: [PHONE]", "phone"),
+    ("Tokyo +81 3-1234-5678", "Tokyo [PHONE]", "phone"),
+    ("WhatsApp +91 98765 43210", "WhatsApp [PHONE]", "phone"),
+    # Passports and other national IDs.
+    ("Passport number: E12345678, thanks.", "Passport number: [ID], thanks.", "id"),
+    ("我的护照号码是G23456789。", "我的护照号码是[ID]。", "id"),
+    ("US passport 123456789", "US passport [ID]", "id"),
+    ("香港身份證 A123456(7)", "香港身份證 [ID]", "id"),
+    ("身分證字號 A123456789", "身分證字號 [ID]", "id"),
+    ("Aadhaar: 2345 6789 0124", "Aadhaar: [ID]", "id"),
+    ("PAN ABCPE1234F", "PAN [ID]", "id"),
+    ("老身份证号 110105491231002", "老身份证号 [ID]", "id"),
+    ("Personalausweis-Nr. T220001293", "Personalausweis-Nr. [ID]", "id"),
+    # Names after a self-introduction; only the name goes.
+    ("Hi, my name is John Smith and I need help.", "Hi, my name is [NAME] and I need help.", "name"),
+    ("I'm called Zoë O'Neill.", "I'm called [NAME].", "name"),
+    ("我叫王小明，今年十岁。", "我叫[NAME]，今年十岁。", "name"),
+    ("我的名字是欧阳娜娜", "我的名字是[NAME]", "name"),
 ]
 
 # Look-alikes that must survive untouched.
@@ -71,6 +96,15 @@ NOT_PII = [
     "SSN-like 666-12-3456 is never issued",
     "我们11月25号见，坐3号线。",
     "温度是-3.5度，湿度45%。",
+    "firmware version 1.2.3.4 and Chrome/120.0.0.0",
+    "invoice INV-2023-004512, ISBN 7-111-54742-3",
+    "lottery numbers 04 11 23 35 42 07",
+    "JD0012345678901",  # the shape of an IBAN, but JD issues none
+    "Order ID: 4023-1188-9921",
+    "2023-12-01 12:34:56 and 12/01/2023",
+    "订单号 20231201123456，快递单号 773012345678901",
+    "My name is not important.",
+    "我叫了一辆车，我是说明天。",
     "",
 ]
 
@@ -130,3 +164,19 @@ def test_idempotent(text):
 def test_empty_string():
     assert scrub("") == ScrubResult(text="", counts={})
     assert scrub_text("") == ""
+
+
+def test_the_phone_matcher_runs_only_near_a_long_run_of_digits(monkeypatch):
+    # libphonenumber is the costly part of a pass; prose, dates and short numbers must not reach it.
+    from loraloop.feedback import pii_phone
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("PhoneNumberMatcher called")
+
+    monkeypatch.setattr(pii_phone, "PhoneNumberMatcher", refuse)
+    for text in ("Take 500 mg at 10:30 on 2026-11-25.", "Released 2023-12-01 12:34:56", "04 11 23 35 42 07", "v2.3.1"):
+        assert scrub_text(text) == text
+
+
+def test_an_id_keyword_does_not_take_an_order_number():
+    assert scrub_text("order ID 100234567, passport E12345678") == "order ID 100234567, passport [ID]"
