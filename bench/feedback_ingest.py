@@ -1,69 +1,199 @@
-"""Feedback ingest: SendFeedback through the real server vs one autocommitted INSERT per signal.
+"""Feedback ingest: unary SendFeedback and SendFeedbackBatch on the real server, against the gRPC ceiling.
 
-(1) Sustained signals/s and p99 ack latency through `SendFeedback` (real gRPC server on the demo model,
-    synchronous=FULL) with concurrent clients: the batching writer (up to 256 signals per commit) against
-    the baseline measured in the same run, the same server committing each signal alone (batch size 1 =
-    one autocommitted INSERT per signal). For scale, the raw rate of autocommitted INSERTs from as many
-    threads, without gRPC, is printed too.
-(2) Pair build rate: `PairBuilder.build()` over a synthetic store of >= 1M signals (rows/s).
+Every client runs in its own process (multiprocessing, spawn), `--concurrency` calls in flight each, so the
+server's process has the CPU a real deployment gives it. In one run:
+(0) the ceiling: a trivial grpc.aio server in this process whose Chat.SendFeedback handler returns an empty
+    FeedbackAck at once (and, for scale, whose SendFeedbackBatch returns one empty result per signal);
+(1) unary `SendFeedback` on the real server (demo model, the default FeedbackConfig, synchronous=FULL):
+    signals/s and p99 ack latency; the ratio unary / ceiling (goal >= 0.8);
+(2) `SendFeedbackBatch` with `--batch` signals per call: signals/s (goal >= 20,000) and p99 ack latency per call;
+(3) for scale: raw autocommitted INSERTs from threads, no gRPC;
+(4) pair build rate: `PairBuilder.build()` over a synthetic store of `--build-signals` signals (0 skips it).
+Both servers run side by side and (0)-(2) alternate for `--rounds` rounds, so a burst of load from elsewhere on
+a shared machine hits both sides of a ratio; the medians are reported, and each round's ratio. Every signal
+carries a unique idempotency key, as a retrying client sends; the stored row count is checked.
 
-Usage: python bench/feedback_ingest.py [--clients 16] [--signals 4000] [--build-signals 1000000]
+Usage: python bench/feedback_ingest.py [--rounds 3] [--procs 2] [--concurrency 16] [--signals 6000] [--batch 500]
+           [--batch-concurrency 4] [--batch-signals 100000] [--build-signals 1000000]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing as mp
 import os
 import random
 import sqlite3
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+KINDS = ("THUMBS_UP", "THUMBS_DOWN", "COPY", "SHARE")
+
+
+def quantile(latencies: list[float], q: float) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
 
 def p99(latencies: list[float]) -> float:
-    ordered = sorted(latencies)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return quantile(latencies, 0.99)
 
 
-async def bench_server(tmp: Path, clients: int, signals: int, batch_size: int) -> tuple[float, float, list[str]]:
+@dataclass(frozen=True)
+class Job:
+    """What one client process sends: its share of the signals, `batch` per call (0 = unary SendFeedback)."""
+
+    target: str
+    answers: tuple[str, ...]
+    indices: tuple[int, ...]
+    batch: int
+    concurrency: int
+    tag: str
+
+
+@dataclass
+class Measured:
+    """Signals/s over the whole run (first start to last end across processes), p50 and p99 per call, refusals."""
+
+    signals: int
+    seconds: float
+    p50_s: float
+    p99_s: float
+    refused: int
+
+    @property
+    def rate(self) -> float:
+        return self.signals / self.seconds
+
+
+def _client_process(job: Job, barrier, out) -> None:
+    """A client process: connect, warm up, wait for the others, send its share, report timings."""
+    asyncio.run(_client(job, barrier, out))
+
+
+async def _client(job: Job, barrier, out) -> None:
+    import grpc
+
+    from loraloop.v1 import loraloop_pb2 as pb
+    from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
+
+    def feedback(i: int) -> pb.Feedback:
+        return pb.Feedback(response_id=job.answers[i % len(job.answers)], kind=pb.FeedbackKind.Value(KINDS[i % 4]),
+                           idempotency_key=f"{job.tag}-{i}")
+
+    async with grpc.aio.insecure_channel(job.target) as channel:
+        stub = pb_grpc.ChatStub(channel)
+        await channel.channel_ready()
+        calls = ([job.indices[k:k + job.batch] for k in range(0, len(job.indices), job.batch)] if job.batch
+                 else [(i,) for i in job.indices])
+        await stub.SendFeedback(pb.Feedback(response_id=job.answers[0], kind=pb.COPY))  # warm-up, not counted
+        latencies: list[float] = []
+        refused = 0
+        pending = iter(calls)
+
+        async def worker() -> None:
+            nonlocal refused
+            for call in pending:
+                start = time.perf_counter()
+                if job.batch:
+                    ack = await stub.SendFeedbackBatch(pb.FeedbackBatch(signals=[feedback(i) for i in call]))
+                    refused += sum(r.WhichOneof("result") != "ack" for r in ack.results)
+                else:
+                    await stub.SendFeedback(feedback(call[0]))
+                latencies.append(time.perf_counter() - start)
+
+        await asyncio.to_thread(barrier.wait)
+        began = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on the machine
+        await asyncio.gather(*(worker() for _ in range(job.concurrency)))
+        out.put((began, time.monotonic(), latencies, refused))
+
+
+async def run_clients(target: str, answers: list[str], *, signals: int, procs: int, concurrency: int, batch: int,
+                      tag: str) -> Measured:
+    """Start `procs` client processes on `target`, wait for them, and merge what they measured."""
+    ctx = mp.get_context("spawn")
+    barrier, out = ctx.Barrier(procs), ctx.Queue()
+    jobs = [Job(target, tuple(answers), tuple(range(p, signals, procs)), batch, concurrency, f"{tag}-p{p}")
+            for p in range(procs)]
+    workers = [ctx.Process(target=_client_process, args=(job, barrier, out)) for job in jobs]
+    for w in workers:
+        w.start()
+    reports = [await asyncio.to_thread(out.get) for _ in workers]
+    for w in workers:
+        await asyncio.to_thread(w.join)
+        if w.exitcode:
+            raise RuntimeError(f"a client process exited {w.exitcode}")
+    seconds = max(r[1] for r in reports) - min(r[0] for r in reports)
+    latencies = [x for r in reports for x in r[2]]
+    return Measured(signals=signals, seconds=seconds, p50_s=quantile(latencies, 0.5), p99_s=p99(latencies),
+                    refused=sum(r[3] for r in reports))
+
+
+class EmptyChat:
+    """A trivial grpc.aio server whose feedback handlers answer at once: the ceiling of grpc.aio and the clients."""
+
+    async def __aenter__(self) -> str:
+        import grpc
+
+        from loraloop.v1 import loraloop_pb2 as pb
+        from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
+
+        class Empty(pb_grpc.ChatServicer):
+            async def SendFeedback(self, request, context):
+                return pb.FeedbackAck()
+
+            async def SendFeedbackBatch(self, request, context):
+                return pb.FeedbackBatchAck(results=[pb.FeedbackResult(ack=pb.FeedbackAck())] * len(request.signals))
+
+        self._server = grpc.aio.server()
+        pb_grpc.add_ChatServicer_to_server(Empty(), self._server)
+        port = self._server.add_insecure_port("127.0.0.1:0")
+        await self._server.start()
+        return f"127.0.0.1:{port}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._server.stop(None)
+
+
+async def bench_grpc(tmp: Path, args: argparse.Namespace) -> tuple[dict[str, list[Measured]], list[str], int]:
+    """The empty server and the real one (demo model), side by side; the four measurements, `rounds` times each."""
     from loraloop.client import LoraloopClient
     from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig
     from loraloop.demo import build_demo
     from loraloop.serve.server import create_server
-    from loraloop.v1 import loraloop_pb2 as pb
 
     demo = build_demo(DemoConfig())
     config = ServeConfig(model=str(demo.model_dir), adapter_store=str(demo.adapter_store), port=0,
                          metrics_port=-1, http_port=-1, admin_token="bench")
-    feedback = FeedbackConfig(db_path=str(tmp / f"server-{batch_size}.sqlite"), drift_interval_s=0,
-                              batch_size=batch_size)
+    feedback = FeedbackConfig(db_path=str(tmp / "server.sqlite"), drift_interval_s=0)
     running = await create_server(config, feedback_config=feedback)
+    measured: dict[str, list[Measured]] = {"ceiling": [], "unary": [], "ceiling_batch": [], "batch": []}
     try:
         async with LoraloopClient(f"127.0.0.1:{running.port}") as client:
             answers = [(await client.chat(f"question {i}", adapter="medical", temperature=0.0, max_tokens=4)).response_id
                        for i in range(32)]
-            await client.send_feedback(answers[0], pb.COPY)  # warm-up: answers are committed behind it
-            kinds = [pb.THUMBS_UP, pb.THUMBS_DOWN, pb.COPY, pb.SHARE]
-            latencies: list[float] = []
-
-            async def worker(w: int) -> None:
-                for i in range(w, signals, clients):
-                    start = time.perf_counter()
-                    await client.send_feedback(answers[i % len(answers)], kinds[i % len(kinds)],
-                                               idempotency_key=f"bench-{i}")
-                    latencies.append(time.perf_counter() - start)
-
-            start = time.perf_counter()
-            await asyncio.gather(*(worker(w) for w in range(clients)))
-            elapsed = time.perf_counter() - start
+        real = f"127.0.0.1:{running.port}"
+        async with EmptyChat() as empty:
+            for r in range(args.rounds):
+                for name, target, batch, signals, concurrency in (
+                        ("ceiling", empty, 0, args.signals, args.concurrency),
+                        ("unary", real, 0, args.signals, args.concurrency),
+                        ("ceiling_batch", empty, args.batch, args.batch_signals, args.batch_concurrency),
+                        ("batch", real, args.batch, args.batch_signals, args.batch_concurrency)):
+                    measured[name].append(await run_clients(target, answers, signals=signals, procs=args.procs,
+                                                            concurrency=concurrency, batch=batch, tag=f"{name}-r{r}"))
     finally:
         await running.stop(grace=1.0)
-    return signals / elapsed, p99(latencies), answers
+    conn = sqlite3.connect(feedback.db_file())
+    stored = conn.execute("SELECT COUNT(*) FROM signals WHERE source = 'client'").fetchone()[0]
+    conn.close()
+    return measured, answers, stored
 
 
 def bench_baseline(tmp: Path, clients: int, signals: int, answers: list[str]) -> tuple[float, float]:
@@ -136,24 +266,52 @@ def bench_pair_build(tmp: Path, n_signals: int) -> tuple[int, float]:
     return n_signals, elapsed
 
 
+def median(runs: list[Measured]) -> Measured:
+    """The run with the median rate (its latencies come with it)."""
+    return sorted(runs, key=lambda m: m.rate)[len(runs) // 2]
+
+
+def _line(name: str, runs: list[Measured], per: str) -> str:
+    m = median(runs)
+    refused = sum(r.refused for r in runs)
+    rates = ", ".join(f"{r.rate:,.0f}" for r in runs)
+    return (f"  {name:<42} {m.rate:9,.0f} signals/s, ack p50 {m.p50_s * 1000:6.1f} ms, p99 {m.p99_s * 1000:6.1f} ms "
+            f"per {per}  (rounds: {rates}){f', {refused} refused' if refused else ''}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--signals", type=int, default=4000)
-    parser.add_argument("--build-signals", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3, help="times each of the four gRPC measurements runs")
+    parser.add_argument("--procs", type=int, default=2, help="client processes")
+    parser.add_argument("--concurrency", type=int, default=16, help="unary calls in flight per client process")
+    parser.add_argument("--signals", type=int, default=6_000, help="signals sent one per call, per round")
+    parser.add_argument("--batch", type=int, default=500, help="signals per SendFeedbackBatch call")
+    parser.add_argument("--batch-concurrency", type=int, default=4, help="batch calls in flight per client process")
+    parser.add_argument("--batch-signals", type=int, default=100_000, help="signals sent in batches, per round")
+    parser.add_argument("--build-signals", type=int, default=1_000_000, help="synthetic signals for the pair build")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        rate, p99_s, answers = asyncio.run(bench_server(tmp, args.clients, args.signals, batch_size=256))
-        one_rate, one_p99, _ = asyncio.run(bench_server(tmp, args.clients, args.signals, batch_size=1))
-        raw_rate, raw_p99 = bench_baseline(tmp, args.clients, args.signals, answers)
-        print(f"\n{args.signals} signals from {args.clients} concurrent clients; {os.cpu_count()} CPUs")
-        print(f"  SendFeedback, batching writer:        {rate:8.0f} signals/s, p99 ack {p99_s * 1000:7.1f} ms")
-        print(f"  SendFeedback, one commit per signal:  {one_rate:8.0f} signals/s, p99 ack {one_p99 * 1000:7.1f} ms")
-        print(f"  ratio batching / one-per-signal throughput = {rate / one_rate:.2f}, p99 = {p99_s / one_p99:.2f}")
-        print(f"  (raw autocommit INSERTs, {args.clients} threads, no gRPC: {raw_rate:.0f}/s, p99 {raw_p99 * 1000:.1f} ms)")
-        n, elapsed = bench_pair_build(tmp, args.build_signals)
-        print(f"  pair build over {n} signals: {elapsed:.1f} s = {n / elapsed:,.0f} signals/s")
+        measured, answers, stored = asyncio.run(bench_grpc(tmp, args))
+        raw_rate, raw_p99 = bench_baseline(tmp, args.concurrency, args.signals, answers)
+        print(f"\n{os.cpu_count()} CPUs; {args.rounds} rounds; {args.procs} client processes; unary: {args.signals} "
+              f"signals, {args.concurrency} calls in flight per process; batch: {args.batch_signals} signals in calls "
+              f"of {args.batch}, {args.batch_concurrency} in flight per process; medians of the rounds")
+        print(_line("ceiling: empty SendFeedback handler", measured["ceiling"], "call"))
+        print(_line("SendFeedback (real server, durable)", measured["unary"], "call"))
+        print(_line("for scale: empty SendFeedbackBatch handler", measured["ceiling_batch"], f"call of {args.batch}"))
+        print(_line("SendFeedbackBatch (real server, durable)", measured["batch"], f"call of {args.batch}"))
+        ceiling, unary, batch = (median(measured[k]).rate for k in ("ceiling", "unary", "batch"))
+        per_round = ", ".join(f"{u.rate / c.rate:.2f}" for u, c in zip(measured["unary"], measured["ceiling"]))
+        print(f"  ratio unary / ceiling = {unary / ceiling:.2f} (goal >= 0.8; per round: {per_round})")
+        print(f"  batch = {batch:,.0f} signals/s = {batch / 20_000:.2f} x the 20,000/s goal, {batch / unary:.1f} x unary")
+        expected = args.rounds * (args.signals + args.batch_signals + 2 * args.procs)  # + a warm-up per process
+        print(f"  stored client signals: {stored:,} (sent {expected:,}){'' if stored == expected else '  MISMATCH'}")
+        print(f"  (raw autocommit INSERTs, {args.concurrency} threads, no gRPC: {raw_rate:.0f}/s, "
+              f"p99 {raw_p99 * 1000:.1f} ms)")
+        if args.build_signals:
+            n, elapsed = bench_pair_build(tmp, args.build_signals)
+            print(f"  pair build over {n} signals: {elapsed:.1f} s = {n / elapsed:,.0f} signals/s")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from loraloop.settings import check_fields, default_home, setting
+from loraloop.settings import ConfigError, check_fields, default_home, setting
 
 __all__ = ["FeedbackConfig"]
 
@@ -16,7 +16,10 @@ class FeedbackConfig:
 
     db_path: str = setting("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
     queue_size: int = setting(10_000, "Writes waiting for the writer thread before new ones get RESOURCE_EXHAUSTED.", ge=1)
-    batch_size: int = setting(256, "Most writes committed in one transaction.", ge=1)
+    batch_size: int = setting(256, "Most writes committed in one transaction; a client's batch of signals is never split "
+                                   "(a bigger one commits alone).", ge=1)
+    max_batch_signals: int = setting(1_000, "Most signals in one SendFeedbackBatch call (or HTTP /v1/feedback/batch body); "
+                                            "a bigger batch gets INVALID_ARGUMENT. At most queue_size.", ge=1)
     max_correction_chars: int = setting(16_000, "Longest CORRECTION text accepted.", ge=1)
     max_dwell_ms: int = setting(24 * 3600 * 1000, "Largest DWELL value accepted (one day).", ge=1)
     max_idempotency_key_chars: int = setting(128, "Longest idempotency key accepted.", ge=1)
@@ -36,6 +39,8 @@ class FeedbackConfig:
 
     def __post_init__(self) -> None:
         check_fields(self)
+        if self.max_batch_signals > self.queue_size:  # such a batch could never reserve its slots
+            raise ConfigError("max_batch_signals", self.max_batch_signals, f"must be <= queue_size={self.queue_size}")
 
     def db_file(self) -> Path:
         """The resolved database path."""

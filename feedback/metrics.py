@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -32,8 +33,8 @@ class FeedbackMetrics:
 
     def signals_recorded(self, signals: Iterable[tuple[str, int | None, str]]) -> None:
         """Count committed signals by the adapter version of the answer they are about."""
-        for domain, version, kind in signals:
-            self.signals.labels(domain or "base", f"v{version}" if version else "", kind.lower()).inc()
+        for (domain, version, kind), n in collections.Counter(signals).items():  # one inc per label set
+            self.signals.labels(domain or "base", f"v{version}" if version else "", kind.lower()).inc(n)
 
     def watch_queue(self, depth: Callable[[], float], capacity: int) -> None:
         """Export the write queue's fill (read at scrape time) and its capacity."""

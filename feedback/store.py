@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,16 @@ class SignalAck:
     duplicate: bool
 
 
+# Every SignalRecord field is a signals column (as asdict() once wrote them), plus whether the text was scrubbed.
+_SIGNAL_FIELDS = tuple(f.name for f in fields(SignalRecord))
+# A key already stored makes the INSERT a no-op (rowcount 0) rather than an error: one statement per signal.
+_INSERT_SIGNAL = (f"INSERT INTO signals ({', '.join(_SIGNAL_FIELDS)}, scrubbed) "
+                  f"VALUES ({', '.join('?' * (len(_SIGNAL_FIELDS) + 1))}) ON CONFLICT(idempotency_key) DO NOTHING")
+_ANSWERS_BY_ID = "SELECT id, domain, version FROM responses WHERE id IN ({})"
+_SIGNAL_BY_KEY = "SELECT id, response_id, kind FROM signals WHERE idempotency_key = ?"
+_IN_CHUNK = 500  # bound parameters per IN query, well under SQLite's limit (999 before 3.32)
+
+
 class FeedbackStore:
     """A small class over one sqlite_utils.Database. Not thread-safe: one writer thread owns an instance."""
 
@@ -128,14 +139,20 @@ class FeedbackStore:
         results: list[SignalAck | Exception | None] = []
         recorded: list[tuple[str, int | None, str]] = []
         with write_transaction(self.db.conn):
-            for item in items:
-                self._batch_signals = []
-                try:
-                    with self.db.atomic():  # a savepoint: one bad item does not undo the others
-                        results.append(self._insert(item))
+            for is_signal, run in itertools.groupby(items, key=lambda item: isinstance(item, SignalRecord)):
+                if is_signal:  # a run of signals is checked up front, so no savepoint per signal is needed
+                    self._batch_signals = []
+                    results.extend(self._insert_signals(list(run)))
                     recorded.extend(self._batch_signals)
-                except (ResponseNotFound, InvalidArgument) as e:
-                    results.append(e)
+                    continue
+                for item in run:
+                    self._batch_signals = []
+                    try:
+                        with self.db.atomic():  # a savepoint: one bad item does not undo the others
+                            results.append(self._insert(item))
+                        recorded.extend(self._batch_signals)
+                    except (ResponseNotFound, InvalidArgument) as e:
+                        results.append(e)
         self.recorded_signals = recorded
         return results
 
@@ -189,24 +206,53 @@ class FeedbackStore:
         return row[0] if row else None
 
     def _insert_signal(self, signal: SignalRecord) -> SignalAck:
-        answer = self.db.execute("SELECT domain, version FROM responses WHERE id = ?", [signal.response_id]).fetchone()
-        if answer is None:
-            raise ResponseNotFound(f"response_id: no answer with id {signal.response_id!r}")
-        if signal.idempotency_key:
-            existing = self.db.execute(
-                "SELECT id, response_id, kind FROM signals WHERE idempotency_key = ?", [signal.idempotency_key]).fetchone()
-            if existing:
-                if (existing[1], existing[2]) != (signal.response_id, signal.kind.value):
-                    raise InvalidArgument("idempotency_key", "already used for a different signal")
-                return SignalAck(signal_id=existing[0], duplicate=True)
-        row = asdict(signal)
-        row["kind"] = signal.kind.value
-        if signal.correction_text and not self._keep_raw_text:
-            row["correction_text"], row["scrubbed"] = scrub_text(signal.correction_text), 1
-        table = self.db["signals"]
-        table.insert(row)
-        self._batch_signals.append((answer[0], answer[1], signal.kind.value))
-        return SignalAck(signal_id=table.last_pk, duplicate=False)
+        [result] = self._insert_signals([signal])
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def _insert_signals(self, signals: Sequence[SignalRecord]) -> list[SignalAck | ResponseNotFound | InvalidArgument]:
+        """Store signals in order; each result is its ack or the error that refused that signal alone.
+
+        A refused signal writes nothing. The answers are read in a few IN queries up front, not one query per
+        signal. A key sent twice, in this call or an earlier one, stores the signal once: the repeat's INSERT does
+        nothing, and it is acked as a duplicate of the stored row (or refused if that row is another signal).
+        """
+        answers = self._rows_by_first(_ANSWERS_BY_ID, {s.response_id for s in signals})
+        cursor = self.db.conn.cursor()
+        results: list[SignalAck | ResponseNotFound | InvalidArgument] = []
+        for signal in signals:
+            answer = answers.get(signal.response_id)
+            if answer is None:
+                results.append(ResponseNotFound(f"response_id: no answer with id {signal.response_id!r}"))
+                continue
+            kind = signal.kind.value
+            row = {name: getattr(signal, name) for name in _SIGNAL_FIELDS}
+            row["kind"], scrubbed = kind, 0
+            if signal.correction_text and not self._keep_raw_text:
+                row["correction_text"], scrubbed = scrub_text(signal.correction_text), 1
+            cursor.execute(_INSERT_SIGNAL, (*row.values(), scrubbed))
+            if cursor.rowcount == 0:  # the idempotency key is taken (only a key can conflict)
+                signal_id, response_id, stored_kind = self.db.conn.execute(
+                    _SIGNAL_BY_KEY, [signal.idempotency_key]).fetchone()
+                if (response_id, stored_kind) != (signal.response_id, kind):
+                    results.append(InvalidArgument("idempotency_key", "already used for a different signal"))
+                else:
+                    results.append(SignalAck(signal_id=signal_id, duplicate=True))
+                continue
+            self._batch_signals.append((answer[0], answer[1], kind))
+            results.append(SignalAck(signal_id=cursor.lastrowid, duplicate=False))
+        return results
+
+    def _rows_by_first(self, sql: str, values: set[str]) -> dict[str, tuple[Any, ...]]:
+        """Rows of `sql` (an IN query on one column) keyed by their first column; the rest is the value."""
+        found: dict[str, tuple[Any, ...]] = {}
+        ordered = sorted(values)
+        for start in range(0, len(ordered), _IN_CHUNK):
+            chunk = ordered[start:start + _IN_CHUNK]
+            query = sql.format(", ".join("?" * len(chunk)))
+            found.update((row[0], row[1:]) for row in self.db.conn.execute(query, chunk))
+        return found
 
     def purge_raw_text(self, older_than: float) -> int:
         """Replace answers and prompts recorded before `older_than` (epoch s) by their PII-scrubbed form."""

@@ -70,16 +70,32 @@ class LoraloopClient:
         async for chunk in self._chat.ChatStream(request, timeout=self._timeout):
             yield chunk
 
+    @staticmethod
+    def feedback(response_id: str, kind: int, *, dwell_ms: int = 0, correction_text: str = "",
+                 idempotency_key: str = "") -> pb.Feedback:
+        """Build a Feedback message (kind: a `loraloop_pb2.FeedbackKind` value)."""
+        return pb.Feedback(response_id=response_id, kind=kind, dwell_ms=dwell_ms, correction_text=correction_text,
+                           idempotency_key=idempotency_key)
+
     async def send_feedback(self, response_id: str, kind: int, *, dwell_ms: int = 0, correction_text: str = "",
                             idempotency_key: str = "") -> pb.FeedbackAck:
         """Send one user signal (kind: a `loraloop_pb2.FeedbackKind` value); returns once it is durable."""
-        return await self.send_feedback_message(pb.Feedback(
-            response_id=response_id, kind=kind, dwell_ms=dwell_ms, correction_text=correction_text,
-            idempotency_key=idempotency_key))
+        return await self.send_feedback_message(self.feedback(
+            response_id, kind, dwell_ms=dwell_ms, correction_text=correction_text, idempotency_key=idempotency_key))
 
     async def send_feedback_message(self, feedback: pb.Feedback) -> pb.FeedbackAck:
         """Send a prepared Feedback message."""
         return await self._chat.SendFeedback(feedback, timeout=self._timeout)
+
+    async def send_feedback_batch(self, signals: Iterable[pb.Feedback]) -> list[pb.FeedbackResult]:
+        """Send several signals in one call (build them with `feedback`); returns once they are durable.
+
+        One result per signal, in order: `result.WhichOneof("result")` is "ack" (`result.ack`) or "error"
+        (`result.error.code`, a status name such as "NOT_FOUND", and `result.error.message`). A batch over the
+        server's max_batch_signals fails whole with INVALID_ARGUMENT.
+        """
+        ack = await self._chat.SendFeedbackBatch(pb.FeedbackBatch(signals=list(signals)), timeout=self._timeout)
+        return list(ack.results)
 
     async def list_adapters(self) -> list[pb.AdapterInfo]:
         """Every published adapter version with its serving state."""

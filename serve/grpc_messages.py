@@ -6,11 +6,13 @@ rollouts and the router deal in plain dataclasses, so a second frontend reuses t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
 
-from loraloop.errors import status_name
+from loraloop.errors import LoraloopError, status_name
+from loraloop.feedback.store import SignalAck
 from loraloop.serve.chat import AnswerHeader
 from loraloop.serve.engine import GenerationChunk
 from loraloop.serve.intent_routes import RouterReload
@@ -22,6 +24,8 @@ from loraloop.v1 import loraloop_pb2 as pb
 __all__ = [
     "adapter_info",
     "chat_input",
+    "feedback_ack",
+    "feedback_batch_ack",
     "feedback_input",
     "grpc_status",
     "header_fields",
@@ -66,6 +70,18 @@ def feedback_input(feedback: pb.Feedback) -> FeedbackInput:
             kind = str(feedback.kind)
     return FeedbackInput(response_id=feedback.response_id, kind=kind, dwell_ms=feedback.dwell_ms,
                          correction_text=feedback.correction_text, idempotency_key=feedback.idempotency_key)
+
+
+def feedback_ack(ack: SignalAck) -> pb.FeedbackAck:
+    """A stored signal's ack."""
+    return pb.FeedbackAck(signal_id=str(ack.signal_id), duplicate=ack.duplicate)
+
+
+def feedback_batch_ack(results: Sequence[SignalAck | LoraloopError]) -> pb.FeedbackBatchAck:
+    """SendFeedbackBatch's answer: each signal's ack, or the status name and message SendFeedback would send."""
+    return pb.FeedbackBatchAck(results=[
+        pb.FeedbackResult(ack=feedback_ack(r)) if isinstance(r, SignalAck)
+        else pb.FeedbackResult(error=pb.FeedbackError(code=status_name(r), message=str(r))) for r in results])
 
 
 def adapter_info(status: AdapterStatus) -> pb.AdapterInfo:

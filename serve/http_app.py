@@ -26,9 +26,9 @@ from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve import http_messages as msg
 from loraloop.serve.chat import AnswerHeader, ChatService
 from loraloop.serve.engine import GenerationChunk
+from loraloop.serve.feedback_ingest import record_signal, record_signals
 from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.rollouts import RolloutService
-from loraloop.serve.validation import validate_feedback
 
 __all__ = ["PLAYGROUND_DIR", "HttpFrontend", "create_app"]
 
@@ -71,7 +71,7 @@ def _sse(data: dict[str, Any] | str) -> bytes:
 
 
 def create_app(frontend: HttpFrontend) -> FastAPI:
-    """The FastAPI app: /v1/chat/completions, /v1/models, /v1/feedback, /health, rollout state, the playground."""
+    """The FastAPI app: /v1/chat/completions, /v1/models, /v1/feedback (and /batch), /health, rollouts, the playground."""
     app = FastAPI(title="loraloop", docs_url=None, redoc_url=None, openapi_url=None)
     front = frontend
 
@@ -115,11 +115,20 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
     @app.post("/v1/feedback")
     async def feedback(request: Request) -> Response:
         try:
-            signal = validate_feedback(msg.feedback_input(await _json(request)), front.feedback_config)
-            ack = await front.feedback.write(signal)  # returns after the commit: the ack is durable
+            body = await _json(request)
+            ack = await record_signal(msg.feedback_input(body), front.feedback, front.feedback_config)  # after the commit
         except Exception as e:
             return _error(e)
-        return JSONResponse({"signal_id": str(ack.signal_id), "duplicate": ack.duplicate})
+        return JSONResponse(msg.feedback_ack_json(ack))
+
+    @app.post("/v1/feedback/batch")
+    async def feedback_batch(request: Request) -> Response:
+        try:
+            results = await record_signals(msg.feedback_batch_input(await _json(request)), front.feedback,
+                                           front.feedback_config)
+        except Exception as e:  # the whole batch: unreadable, over max_batch_signals, or the queue is full
+            return _error(e)
+        return JSONResponse(msg.feedback_batch_json(results))
 
     @app.get("/health")
     async def health() -> Response:

@@ -12,7 +12,8 @@ import time
 from typing import Any
 
 from loraloop.adapters import BASE
-from loraloop.errors import InvalidArgument, status_name
+from loraloop.errors import InvalidArgument, LoraloopError, status_name
+from loraloop.feedback.store import SignalAck
 from loraloop.serve.chat import AnswerHeader
 from loraloop.serve.engine import GenerationChunk
 from loraloop.serve.rollouts import RolloutView
@@ -25,6 +26,9 @@ __all__ = [
     "completion_chunk",
     "error_body",
     "extras",
+    "feedback_ack_json",
+    "feedback_batch_input",
+    "feedback_batch_json",
     "feedback_input",
     "header_values",
     "http_status",
@@ -134,6 +138,34 @@ def feedback_input(body: Any) -> FeedbackInput:
     return FeedbackInput(response_id=_text(body, "response_id"), kind=_text(body, "kind").upper(),
                          dwell_ms=int(dwell or 0), correction_text=_text(body, "correction_text"),
                          idempotency_key=_text(body, "idempotency_key"))
+
+
+def feedback_batch_input(body: Any) -> list[FeedbackInput | InvalidArgument]:
+    """A /v1/feedback/batch body, `{"signals": [...]}`, as inputs; an item that cannot be read is its own error."""
+    if not isinstance(body, dict):
+        raise InvalidArgument("body", "expected a JSON object")
+    signals = body.get("signals")
+    if not isinstance(signals, list):
+        raise InvalidArgument("signals", "required: a list of feedback objects")
+    items: list[FeedbackInput | InvalidArgument] = []
+    for i, item in enumerate(signals):
+        try:
+            if not isinstance(item, dict):
+                raise InvalidArgument(f"signals[{i}]", "expected a JSON object")
+            items.append(feedback_input(item))
+        except InvalidArgument as e:
+            items.append(e)
+    return items
+
+
+def feedback_ack_json(ack: SignalAck) -> dict[str, Any]:
+    """A stored signal's ack, as /v1/feedback answers it."""
+    return {"signal_id": str(ack.signal_id), "duplicate": ack.duplicate}
+
+
+def feedback_batch_json(results: list[SignalAck | LoraloopError]) -> dict[str, Any]:
+    """The batch's answer: per signal, in order, its ack (as /v1/feedback answers) or its error object."""
+    return {"results": [feedback_ack_json(r) if isinstance(r, SignalAck) else error_body(r) for r in results]}
 
 
 def extras(header: AnswerHeader) -> dict[str, Any]:

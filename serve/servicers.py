@@ -14,9 +14,12 @@ from loraloop.config import FeedbackConfig, ServeConfig
 from loraloop.errors import InvalidArgument, LoraloopError
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve.chat import AnswerHeader, ChatService
+from loraloop.serve.feedback_ingest import record_signal, record_signals
 from loraloop.serve.grpc_messages import (
     adapter_info,
     chat_input,
+    feedback_ack,
+    feedback_batch_ack,
     feedback_input,
     grpc_status,
     header_fields,
@@ -29,7 +32,7 @@ from loraloop.serve.grpc_messages import (
 from loraloop.serve.intent_routes import RouterReload
 from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.rollouts import RolloutService
-from loraloop.serve.validation import ChatInput, SamplingInput, validate_chat, validate_feedback
+from loraloop.serve.validation import ChatInput, SamplingInput, validate_chat
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
@@ -124,9 +127,15 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     @_unary
     async def SendFeedback(self, request: pb.Feedback, context: grpc.aio.ServicerContext) -> pb.FeedbackAck:
-        signal = validate_feedback(feedback_input(request), self._feedback_config)
-        ack = await self._feedback.write(signal)  # returns after the commit: the ack is durable
-        return pb.FeedbackAck(signal_id=str(ack.signal_id), duplicate=ack.duplicate)
+        # returns after the commit: the ack is durable
+        return feedback_ack(await record_signal(feedback_input(request), self._feedback, self._feedback_config))
+
+    @_unary
+    async def SendFeedbackBatch(self, request: pb.FeedbackBatch,
+                                context: grpc.aio.ServicerContext) -> pb.FeedbackBatchAck:
+        results = await record_signals([feedback_input(f) for f in request.signals], self._feedback,
+                                       self._feedback_config)
+        return feedback_batch_ack(results)
 
     @_unary
     async def ListAdapters(self, request: pb.ListAdaptersRequest, context: grpc.aio.ServicerContext) -> pb.ListAdaptersResponse:

@@ -7,7 +7,7 @@ messages into `ChatInput` / `FeedbackInput` first, so every frontend gets the sa
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from loraloop.adapters import AdapterSpec, parse_adapter_name
@@ -17,7 +17,7 @@ from loraloop.feedback.store import SignalKind, SignalRecord
 from loraloop.serve.engine import Sampling
 
 __all__ = ["FRONTENDS", "ROLES", "ChatCall", "ChatInput", "FeedbackInput", "SamplingInput", "validate_chat",
-           "validate_feedback"]
+           "validate_feedback", "validate_feedback_batch"]
 
 ROLES = ("system", "user", "assistant")
 FRONTENDS = ("grpc", "http")
@@ -154,3 +154,22 @@ def validate_feedback(feedback: FeedbackInput, config: FeedbackConfig) -> Signal
                         dwell_ms=feedback.dwell_ms if kind is SignalKind.DWELL else None,
                         correction_text=feedback.correction_text if kind is SignalKind.CORRECTION else None,
                         idempotency_key=feedback.idempotency_key or None)
+
+
+def validate_feedback_batch(batch: Sequence[FeedbackInput | InvalidArgument],
+                            config: FeedbackConfig) -> list[SignalRecord | InvalidArgument]:
+    """Check a batch: its size first (InvalidArgument naming the limit refuses the whole batch), then each signal.
+
+    A bad signal becomes its own InvalidArgument in its place and the others go on. An item may already be an
+    InvalidArgument: a frontend that could not read that item passes its error through.
+    """
+    if len(batch) > config.max_batch_signals:
+        raise InvalidArgument("signals", f"{len(batch)} signals in one batch, at most {config.max_batch_signals} "
+                                         "allowed (max_batch_signals)")
+    checked: list[SignalRecord | InvalidArgument] = []
+    for item in batch:
+        try:
+            checked.append(item if isinstance(item, InvalidArgument) else validate_feedback(item, config))
+        except InvalidArgument as e:
+            checked.append(e)
+    return checked

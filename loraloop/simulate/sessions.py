@@ -1,5 +1,5 @@
 """Users playing over gRPC: each session asks a pool prompt (routed, sticky user id), reacts, maybe regenerates
-or follows up, and sends its signals through SendFeedback."""
+or follows up, and sends each answer's signals in one SendFeedbackBatch call."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class RoundResult:
 
     answers: list[dict[str, Any]] = field(default_factory=list)
     events: int = 0
-    errors: dict[str, int] = field(default_factory=dict)   # gRPC status name -> failed calls
+    errors: dict[str, int] = field(default_factory=dict)   # status name -> failed chats and refused signals
 
 
 class _Player:
@@ -68,16 +68,26 @@ class _Player:
                 self._failed(e)
                 return None
 
-    async def _signal(self, response_id: str, kind: int, dwell_ms: int = 0) -> None:
+    async def _signals(self, signals: list[pb.Feedback]) -> None:
+        """Send one answer's signals together: one call, each signal acked or refused on its own."""
+        if not signals:
+            return
         try:
-            await self.client.send_feedback(response_id, kind, dwell_ms=dwell_ms)
-            self.out.events += 1
+            results = await self.client.send_feedback_batch(signals)
         except grpc.RpcError as e:
-            self._failed(e)
+            self._failed(e, len(signals))
+            return
+        for result in results:
+            if result.WhichOneof("result") == "ack":
+                self.out.events += 1
+            else:
+                self._count_error(result.error.code)
 
-    def _failed(self, error: grpc.RpcError) -> None:
-        name = error.code().name if hasattr(error, "code") else type(error).__name__
-        self.out.errors[name] = self.out.errors.get(name, 0) + 1
+    def _failed(self, error: grpc.RpcError, calls: int = 1) -> None:
+        self._count_error(error.code().name if hasattr(error, "code") else type(error).__name__, calls)
+
+    def _count_error(self, name: str, n: int = 1) -> None:
+        self.out.errors[name] = self.out.errors.get(name, 0) + n
 
     async def session(self, user: SimUser, pool: tuple[PromptItem, ...]) -> None:
         item = pool[user.rng.randrange(len(pool))]
@@ -91,12 +101,15 @@ class _Player:
             self.out.answers.append({"adapter": reply.adapter, "arm": reply.arm, "user": user.id,
                                      "thumbs": reaction.thumbs, "score": reaction.score, "round": self.round,
                                      "phase": self.phase})
+            signals = []
             if reaction.thumbs:
-                await self._signal(reply.response_id, pb.THUMBS_UP if reaction.thumbs > 0 else pb.THUMBS_DOWN)
+                signals.append(self.client.feedback(reply.response_id,
+                                                    pb.THUMBS_UP if reaction.thumbs > 0 else pb.THUMBS_DOWN))
             if reaction.copy:
-                await self._signal(reply.response_id, pb.COPY)
+                signals.append(self.client.feedback(reply.response_id, pb.COPY))
             if reaction.dwell_ms:
-                await self._signal(reply.response_id, pb.DWELL, reaction.dwell_ms)
+                signals.append(self.client.feedback(reply.response_id, pb.DWELL, dwell_ms=reaction.dwell_ms))
+            await self._signals(signals)
             if reaction.regenerate:
                 regenerations += 1
                 self.out.events += 1  # the server records REGENERATE on the old answer

@@ -140,6 +140,34 @@ class FeedbackAck(_message.Message):
     duplicate: bool
     def __init__(self, signal_id: _Optional[str] = ..., duplicate: _Optional[bool] = ...) -> None: ...
 
+class FeedbackBatch(_message.Message):
+    __slots__ = ("signals",)
+    SIGNALS_FIELD_NUMBER: _ClassVar[int]
+    signals: _containers.RepeatedCompositeFieldContainer[Feedback]
+    def __init__(self, signals: _Optional[_Iterable[_Union[Feedback, _Mapping]]] = ...) -> None: ...
+
+class FeedbackError(_message.Message):
+    __slots__ = ("code", "message")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    message: str
+    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class FeedbackResult(_message.Message):
+    __slots__ = ("ack", "error")
+    ACK_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    ack: FeedbackAck
+    error: FeedbackError
+    def __init__(self, ack: _Optional[_Union[FeedbackAck, _Mapping]] = ..., error: _Optional[_Union[FeedbackError, _Mapping]] = ...) -> None: ...
+
+class FeedbackBatchAck(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[FeedbackResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[FeedbackResult, _Mapping]]] = ...) -> None: ...
+
 class ListAdaptersRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

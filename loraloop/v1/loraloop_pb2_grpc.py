@@ -50,6 +50,11 @@ class ChatStub:
                 request_serializer=loraloop_dot_v1_dot_loraloop__pb2.Feedback.SerializeToString,
                 response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.FeedbackAck.FromString,
                 _registered_method=True)
+        self.SendFeedbackBatch = channel.unary_unary(
+                '/loraloop.v1.Chat/SendFeedbackBatch',
+                request_serializer=loraloop_dot_v1_dot_loraloop__pb2.FeedbackBatch.SerializeToString,
+                response_deserializer=loraloop_dot_v1_dot_loraloop__pb2.FeedbackBatchAck.FromString,
+                _registered_method=True)
         self.ListAdapters = channel.unary_unary(
                 '/loraloop.v1.Chat/ListAdapters',
                 request_serializer=loraloop_dot_v1_dot_loraloop__pb2.ListAdaptersRequest.SerializeToString,
@@ -82,6 +87,14 @@ class ChatServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SendFeedbackBatch(self, request, context):
+        """Several signals in one call (at most the server's max_batch_signals, else INVALID_ARGUMENT naming the limit):
+        one result per signal, in order; a bad signal fails alone. Answered after one commit: every ack is durable.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListAdapters(self, request, context):
         """Adapter versions in the store and their serving state.
         """
@@ -106,6 +119,11 @@ def add_ChatServicer_to_server(servicer, server):
                     servicer.SendFeedback,
                     request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.Feedback.FromString,
                     response_serializer=loraloop_dot_v1_dot_loraloop__pb2.FeedbackAck.SerializeToString,
+            ),
+            'SendFeedbackBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendFeedbackBatch,
+                    request_deserializer=loraloop_dot_v1_dot_loraloop__pb2.FeedbackBatch.FromString,
+                    response_serializer=loraloop_dot_v1_dot_loraloop__pb2.FeedbackBatchAck.SerializeToString,
             ),
             'ListAdapters': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAdapters,
@@ -195,6 +213,33 @@ class Chat:
             '/loraloop.v1.Chat/SendFeedback',
             loraloop_dot_v1_dot_loraloop__pb2.Feedback.SerializeToString,
             loraloop_dot_v1_dot_loraloop__pb2.FeedbackAck.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendFeedbackBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/loraloop.v1.Chat/SendFeedbackBatch',
+            loraloop_dot_v1_dot_loraloop__pb2.FeedbackBatch.SerializeToString,
+            loraloop_dot_v1_dot_loraloop__pb2.FeedbackBatchAck.FromString,
             options,
             channel_credentials,
             insecure,
