@@ -21,8 +21,14 @@ async def test_lora_on_the_int8_base_fails_at_engine_start_without_loraloops_plu
     rc, out, err = await run_process(sys.executable, str(Path(__file__).with_name("offline_vllm.py")),
                                      str(demo_model.int8_model_dir), str(path), timeout=600, env=env)
     assert rc != 0 and "RESULT" not in out
-    # vLLM's worker logs its traceback to stdout, the engine's failure goes to stderr.
-    assert "'NoneType' object has no attribute 'device'" in out + err, (out + err)[-3000:]
+    # vLLM's worker logs its traceback to stdout, the engine's failure goes to stderr. Which upstream bug
+    # stops it depends on the CPU (serve/vllm_plugin.py): with AMX, vLLM picks the AMX int8 kernel, which keeps
+    # the weight but refuses float32 activations; without, the oneDNN kernel drops the weight LoRA looks up.
+    import torch
+
+    expected = ("expect A to be bfloat16 or half" if torch.cpu._is_amx_tile_supported()
+                else "'NoneType' object has no attribute 'device'")
+    assert expected in out + err, (out + err)[-3000:]
 
 
 def test_the_demo_build_writes_an_int8_w8a8_serving_copy(demo_model):

@@ -7,7 +7,13 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from loraloop.serve.vllm_plugin import PATCHED_MODULES, lora_device_with_prepacked_weights, register
+from loraloop.serve.vllm_plugin import (
+    PATCHED_MODULES,
+    SGL_CHECK_MODULE,
+    int8_sgl_kernel_for_16bit_activations_only,
+    lora_device_with_prepacked_weights,
+    register,
+)
 
 
 def _prepacked_int8_layer():
@@ -48,3 +54,47 @@ def test_the_plugin_is_registered_for_vllm():
 
     plugins = {e.name: e.value for e in entry_points(group="vllm.general_plugins")}
     assert plugins.get("loraloop") == "loraloop.serve.vllm_plugin:register"
+
+
+AMX = pytest.mark.skipif(not torch.cpu._is_amx_tile_supported(), reason="the AMX int8 kernel needs a CPU with AMX tiles")
+
+
+@AMX
+def test_upstream_amx_int8_kernel_refuses_float32_activations_that_upstream_routes_to_it():
+    import vllm._custom_ops  # noqa: F401  (loads torch.ops._C)
+    from vllm.model_executor.layers.utils import check_cpu_sgl_kernel
+
+    upstream = getattr(check_cpu_sgl_kernel, "__wrapped__", check_cpu_sgl_kernel)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)  # a float32 engine, as loraloop runs on CPU
+    try:
+        assert upstream(256, 128, torch.int8)  # upstream picks the AMX kernel regardless of activations ...
+    finally:
+        torch.set_default_dtype(previous)
+    weight = torch.ops._C.convert_weight_packed(torch.ones(256, 128, dtype=torch.int8))
+    with pytest.raises(RuntimeError, match="expect A to be bfloat16 or half"):  # ... which float32 input kills
+        torch.ops._C.int8_scaled_mm_with_quant(torch.ones(4, 128), weight, torch.ones(256), None, torch.float32, True)
+
+
+def test_patched_check_keeps_float32_int8_layers_on_onednn_and_defers_otherwise():
+    calls = []
+    patched = int8_sgl_kernel_for_16bit_activations_only(lambda n, k, dtype: calls.append(dtype) or True)
+    previous = torch.get_default_dtype()
+    try:
+        torch.set_default_dtype(torch.float32)
+        assert patched(256, 128, torch.int8) is False and calls == []
+        assert patched(256, 128, torch.bfloat16) is True  # not int8: vLLM decides
+        torch.set_default_dtype(torch.bfloat16)
+        assert patched(256, 128, torch.int8) is True  # 16-bit activations: the AMX kernel is right
+    finally:
+        torch.set_default_dtype(previous)
+    assert calls == [torch.bfloat16, torch.int8]
+
+
+def test_register_patches_the_int8_kernel_choice_once():
+    import importlib
+
+    register()
+    register()
+    check = importlib.import_module(SGL_CHECK_MODULE).check_cpu_sgl_kernel
+    assert check.loraloop_patched and not getattr(check.__wrapped__, "loraloop_patched", False)
