@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 from sqlite_utils import Database
 
+from loraloop import storage
 from loraloop.storage import split_statements, write_transaction
 
-__all__ = ["MIGRATIONS", "migrate", "write_transaction"]
+__all__ = ["MIGRATIONS", "migrate", "open_database", "write_transaction"]
 
 
 # Append only: a released migration never changes; a new schema change is a new named entry.
@@ -187,7 +190,41 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0007_response_frontend", """
         ALTER TABLE responses ADD COLUMN frontend TEXT NOT NULL DEFAULT 'grpc'
     """),
+    # API keys of chat clients (only their SHA-256 is stored), the operators' audit log, and who acted:
+    # the key each answer and signal came with ('' = none), the actor of each rollout transition.
+    ("0008_api_keys_and_audit", """
+        CREATE TABLE api_keys (
+            name TEXT PRIMARY KEY,           -- never reused, so recorded answers and audit rows stay unambiguous
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            rate_per_s REAL,                 -- requests per second per replica; NULL = no limit
+            created_at REAL NOT NULL,
+            created_by TEXT NOT NULL,
+            revoked_at REAL                  -- NULL while the key works
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            created_at REAL NOT NULL,
+            actor TEXT NOT NULL,             -- "admin-token:<fingerprint>", "cli:<user>"; never a secret
+            action TEXT NOT NULL,            -- load_adapter, rollout.promote, key.revoke, ...
+            target TEXT NOT NULL,            -- what it acted on: an adapter, a domain, a key name
+            arguments TEXT NOT NULL,         -- JSON
+            result TEXT NOT NULL,            -- OK, or the status name of the refusal
+            detail TEXT NOT NULL             -- the error message, or a short summary of what changed
+        );
+        CREATE INDEX audit_log_time ON audit_log(created_at);
+        ALTER TABLE responses ADD COLUMN client_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE signals ADD COLUMN client_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE rollout_events ADD COLUMN actor TEXT NOT NULL DEFAULT 'controller'
+    """),
 )
+
+
+def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite3.Connection:
+    """A migrated connection to the shared database in autocommit mode, rows as sqlite3.Row (WAL, FULL sync)."""
+    conn = storage.connect(path, busy_timeout_ms=busy_timeout_ms, autocommit=True)  # FULL: on disk before acted on
+    conn.row_factory = sqlite3.Row
+    migrate(Database(conn))
+    return conn
 
 
 def migrate(db: Database) -> list[str]:

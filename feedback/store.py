@@ -65,6 +65,7 @@ class ResponseRecord:
     finish_reason: str
     regenerate_of: str = ""
     frontend: str = "grpc"  # "grpc" or "http": which API served the answer
+    client_key: str = ""    # the name of the API key the request came with ("" = none)
     created_at: float = field(default_factory=time.time)
 
 
@@ -78,6 +79,7 @@ class SignalRecord:
     correction_text: str | None = None
     source: str = "client"
     idempotency_key: str | None = None
+    client_key: str = ""  # the API key's name; inferred signals take the key of the answer that implied them
     created_at: float = field(default_factory=time.time)
 
 
@@ -186,11 +188,13 @@ class FeedbackStore:
             [record.conversation_id, record.user_id, record.created_at, record.created_at])
         if record.regenerate_of:
             self._insert_signal(SignalRecord(response_id=record.regenerate_of, kind=SignalKind.REGENERATE,
-                                             idempotency_key=f"regenerate:{record.id}", created_at=record.created_at))
+                                             idempotency_key=f"regenerate:{record.id}", created_at=record.created_at,
+                                             client_key=record.client_key))
         if previous:
             # The user went on from that answer: a weak positive, inferred once per answer.
             self._insert_signal(SignalRecord(response_id=previous, kind=SignalKind.FOLLOW_UP, source="inferred",
-                                             idempotency_key=f"follow-up:{previous}", created_at=record.created_at))
+                                             idempotency_key=f"follow-up:{previous}", created_at=record.created_at,
+                                             client_key=record.client_key))
 
     def _previous_answer(self, record: ResponseRecord) -> str | None:
         """The recorded answer this request continues from: same conversation, text = the last assistant turn."""

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 COMMAND_MODULES: tuple[str, ...] = (
     "loraloop.cli_serve", "loraloop.demo.cli", "loraloop.cli_chat", "loraloop.cli_adapters", "loraloop.feedback.cli",
     "loraloop.cli_rollout", "loraloop.router.cli", "loraloop.retrain.cli", "loraloop.simulate.cli",
+    "loraloop.cli_access",
 )
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 

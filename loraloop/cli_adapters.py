@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from loraloop.cli_args import admin_token
+from loraloop.cli_args import add_client_flags, client_for
 
 __all__ = ["register"]
 
@@ -23,8 +23,7 @@ def register(sub: Any) -> None:
     for name, help_text, call in (("list", "versions the server knows", _list), ("load", "Admin.LoadAdapter", _load),
                                   ("unload", "Admin.UnloadAdapter", _unload)):
         cmd = adapters_sub.add_parser(name, help=help_text)
-        cmd.add_argument("--target", default="127.0.0.1:50051", help="server address host:port")
-        cmd.add_argument("--admin-token", default=None, help="default: LORALOOP_ADMIN_TOKEN or the server's token file")
+        add_client_flags(cmd, admin=name != "list")
         if name != "list":
             cmd.add_argument("adapter", help="'medical@v2' (load also takes 'medical': the newest version)")
         if name == "load":
@@ -57,9 +56,7 @@ def _admin(call: AdminCall, args: argparse.Namespace) -> None:
 
 
 async def _print_infos(call: AdminCall, args: argparse.Namespace) -> None:
-    from loraloop.client import LoraloopClient
-
-    async with LoraloopClient(args.target, admin_token=admin_token(args.admin_token)) as client:
+    async with client_for(args) as client:
         infos = await call(client, args)
     for info in infos:
         flags = ",".join(n for n in ("active", "loaded", "pinned") if getattr(info, n)) or "-"

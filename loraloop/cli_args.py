@@ -11,8 +11,8 @@ import typing
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_config_flags", "admin_token", "config_from",
-           "usage_errors"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_client_flags", "add_config_flags", "admin_token",
+           "client_for", "config_from", "usage_errors"]
 
 # Exit codes of every `loraloop` command; loraloop.cli.exit_code_for says which error gets which.
 EXIT_OK = 0
@@ -84,3 +84,39 @@ def admin_token(explicit: str | None, *, look_up: bool = True) -> str:
 
     path = ServeConfig().admin_token_file()
     return path.read_text().strip() if path.exists() else ""
+
+
+def add_client_flags(parser: argparse.ArgumentParser, *, admin: bool) -> None:
+    """The flags of a command that talks to a server: where, over TLS with which files, and its credentials."""
+    parser.add_argument("--target", default="127.0.0.1:50051", help="server address host:port")
+    parser.add_argument("--tls-ca", default="", help="PEM CA that signed the server's certificate: connect over TLS "
+                                                     "(default: plaintext, unless --tls-cert is given)")
+    parser.add_argument("--tls-cert", default="", help="PEM client certificate, for a server that requires mTLS")
+    parser.add_argument("--tls-key", default="", help="PEM private key of --tls-cert")
+    if admin:
+        parser.add_argument("--admin-token", default=None, help="default: LORALOOP_ADMIN_TOKEN or the server's token file")
+    else:
+        parser.add_argument("--api-key", default=None, help="API key for a server that requires one "
+                                                            "(default: LORALOOP_API_KEY)")
+
+
+def client_for(args: argparse.Namespace, **options: Any) -> Any:
+    """A LoraloopClient from `add_client_flags`' flags; bad TLS files are a UsageError naming the file."""
+    import getpass
+
+    from loraloop.client import LoraloopClient
+    from loraloop.tls import load_client_tls
+
+    with usage_errors():
+        tls = load_client_tls(args.tls_ca, args.tls_cert, args.tls_key, prefix="--tls-")
+    if tls is None and args.target.startswith("https://"):
+        raise UsageError(f"--target={args.target!r}: expected host:port (give --tls-ca for TLS)")
+    if hasattr(args, "admin_token"):
+        try:
+            operator = getpass.getuser()
+        except (KeyError, OSError):
+            operator = ""
+        return LoraloopClient(args.target, admin_token=admin_token(args.admin_token), tls=tls, operator=operator,
+                              **options)
+    return LoraloopClient(args.target, api_key=args.api_key or os.environ.get("LORALOOP_API_KEY", ""), tls=tls,
+                          **options)

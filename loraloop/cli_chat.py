@@ -7,6 +7,8 @@ import asyncio
 import sys
 from typing import Any
 
+from loraloop.cli_args import add_client_flags, client_for
+
 __all__ = ["register"]
 
 
@@ -14,11 +16,11 @@ def register(sub: Any) -> None:
     """Add the `chat` command."""
     chat = sub.add_parser("chat", help="chat with a running server (one-shot with a message, else interactive)")
     chat.add_argument("message", nargs="?", help="one message to send; omit for an interactive session")
-    chat.add_argument("--target", default="127.0.0.1:50051", help="server address host:port")
     chat.add_argument("--adapter", default="", help="'' route, 'base', 'medical' or 'medical@v1'")
     chat.add_argument("--max-tokens", type=int, default=0, help="0 = server default")
     chat.add_argument("--temperature", type=float, default=None, help="0 = greedy")
     chat.add_argument("--seed", type=int, default=None, help="sampling seed (default: none)")
+    add_client_flags(chat, admin=False)
     chat.set_defaults(handler=_run)
 
 
@@ -27,9 +29,7 @@ def _run(args: argparse.Namespace) -> None:
 
 
 async def _chat(args: argparse.Namespace) -> None:
-    from loraloop.client import LoraloopClient
-
-    async with LoraloopClient(args.target) as client:
+    async with client_for(args) as client:
         options = dict(adapter=args.adapter, max_tokens=args.max_tokens, temperature=args.temperature, seed=args.seed)
         if args.message:
             async for chunk in client.stream(args.message, **options):

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from loraloop.cli_args import UsageError, admin_token
+from loraloop.cli_args import UsageError, add_client_flags, client_for
 from loraloop.router.rollout_model import ACTIONS
 
 __all__ = ["format_rollout", "register"]
@@ -31,8 +31,7 @@ def register(sub: Any) -> None:
             cmd.add_argument("--schedule", default="", help="canary weights in percent, e.g. 5,25,50,100")
             cmd.add_argument("--min-rated", type=int, default=0, help="rated answers per arm before a step advances")
     for cmd in [status, *(rollout_sub.choices[a] for a in ACTIONS)]:
-        cmd.add_argument("--target", default="127.0.0.1:50051", help="server address host:port")
-        cmd.add_argument("--admin-token", default=None, help="default: LORALOOP_ADMIN_TOKEN or the server's token file")
+        add_client_flags(cmd, admin=True)
         cmd.set_defaults(handler=_run)
 
 
@@ -50,12 +49,10 @@ def _run(args: argparse.Namespace) -> None:
 async def _call(args: argparse.Namespace) -> None:
     from google.protobuf.json_format import MessageToDict
 
-    from loraloop.client import LoraloopClient
-
     extra = {}
     if args.rollout_command == "start":  # flag errors first, before anything is sent
         extra = dict(canary_version=args.version, schedule=_schedule(args.schedule), min_rated_per_step=args.min_rated)
-    async with LoraloopClient(args.target, admin_token=admin_token(args.admin_token)) as client:
+    async with client_for(args) as client:
         if args.rollout_command == "status":
             rollouts = await client.get_rollout(args.domain, events=args.events)
         else:
@@ -86,5 +83,5 @@ def format_rollout(rollout: Any) -> str:
                      f"{arm.thumbs_down:>5} {arm.regenerate:>6} {arm.errors:>6} {arm.p95_latency_s:>7.3f}")
     for event in rollout.events:
         lines.append(f"  {_when(event.created_at)}  {event.decision:<12} {event.from_weight:g}% → "
-                     f"{event.to_weight:g}%  {event.reason}")
+                     f"{event.to_weight:g}%  by {event.actor or 'controller'}  {event.reason}")
     return "\n".join(lines)

@@ -28,8 +28,10 @@ def _check_machine(config: Any, demo: Any) -> None:
     """Refuse what the flags ask and this machine cannot do as usage errors, before the slow start."""
     from loraloop.model_paths import resolve_model
     from loraloop.serve.engine import check_servable, resolve_device
+    from loraloop.tls import load_server_tls
 
     with usage_errors():
+        load_server_tls(config.tls_cert, config.tls_key, config.tls_client_ca)  # create_server checks again at start
         device = resolve_device(config)
         if config.model:  # the demo's bases (int8, fp32) run anywhere; a named base may need a GPU or AVX-512
             model_dir, _store = resolve_model(config.model, config.adapter_store, demo, demo_base=config.demo_base)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 
 import grpc
 
+from loraloop.tls import ClientTls
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
@@ -26,9 +27,15 @@ def messages_of(prompt: str | Sequence[tuple[str, str]] | Sequence[dict[str, str
 class LoraloopClient:
     """Chat and admin calls over one channel: `async with LoraloopClient("127.0.0.1:50051") as c: ...`."""
 
-    def __init__(self, target: str, *, admin_token: str = "", timeout: float | None = 300.0):
+    def __init__(self, target: str, *, admin_token: str = "", api_key: str = "", tls: ClientTls | None = None,
+                 operator: str = "", timeout: float | None = 300.0):
+        """`api_key` authenticates Chat calls, `admin_token` Admin calls; `tls` makes the channel TLS (mTLS with
+        a client certificate); `operator` names the person behind Admin calls in the server's audit log."""
         self.target = target
-        self._channel = grpc.aio.insecure_channel(target)
+        self._channel = (grpc.aio.secure_channel(target, tls.grpc_credentials()) if tls is not None
+                         else grpc.aio.insecure_channel(target))
+        self._key_metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
+        self._operator = operator
         self._chat = pb_grpc.ChatStub(self._channel)
         self._admin = pb_grpc.AdminStub(self._channel)
         self._admin_token = admin_token
@@ -62,12 +69,12 @@ class LoraloopClient:
     async def chat(self, prompt: str | Sequence | pb.ChatRequest, **kwargs) -> pb.ChatResponse:
         """One unary answer (kwargs as in `request`)."""
         request = prompt if isinstance(prompt, pb.ChatRequest) else self.request(prompt, **kwargs)
-        return await self._chat.Chat(request, timeout=self._timeout)
+        return await self._chat.Chat(request, metadata=self._key_metadata, timeout=self._timeout)
 
     async def stream(self, prompt: str | Sequence | pb.ChatRequest, **kwargs) -> AsyncIterator[pb.ChatChunk]:
         """Streamed answer chunks (kwargs as in `request`)."""
         request = prompt if isinstance(prompt, pb.ChatRequest) else self.request(prompt, **kwargs)
-        async for chunk in self._chat.ChatStream(request, timeout=self._timeout):
+        async for chunk in self._chat.ChatStream(request, metadata=self._key_metadata, timeout=self._timeout):
             yield chunk
 
     @staticmethod
@@ -85,7 +92,7 @@ class LoraloopClient:
 
     async def send_feedback_message(self, feedback: pb.Feedback) -> pb.FeedbackAck:
         """Send a prepared Feedback message."""
-        return await self._chat.SendFeedback(feedback, timeout=self._timeout)
+        return await self._chat.SendFeedback(feedback, metadata=self._key_metadata, timeout=self._timeout)
 
     async def send_feedback_batch(self, signals: Iterable[pb.Feedback]) -> list[pb.FeedbackResult]:
         """Send several signals in one call (build them with `feedback`); returns once they are durable.
@@ -94,7 +101,8 @@ class LoraloopClient:
         (`result.error.code`, a status name such as "NOT_FOUND", and `result.error.message`). A batch over the
         server's max_batch_signals fails whole with INVALID_ARGUMENT.
         """
-        ack = await self._chat.SendFeedbackBatch(pb.FeedbackBatch(signals=list(signals)), timeout=self._timeout)
+        ack = await self._chat.SendFeedbackBatch(pb.FeedbackBatch(signals=list(signals)), metadata=self._key_metadata,
+                                                 timeout=self._timeout)
         return list(ack.results)
 
     async def list_adapters(self) -> list[pb.AdapterInfo]:
@@ -103,10 +111,11 @@ class LoraloopClient:
 
     async def list_adapters_response(self) -> pb.ListAdaptersResponse:
         """ListAdapters' whole answer: the versions and the base model's quantization."""
-        return await self._chat.ListAdapters(pb.ListAdaptersRequest(), timeout=self._timeout)
+        return await self._chat.ListAdapters(pb.ListAdaptersRequest(), metadata=self._key_metadata, timeout=self._timeout)
 
     def _admin_metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {self._admin_token}"),) if self._admin_token else ()
+        token = (("authorization", f"Bearer {self._admin_token}"),) if self._admin_token else ()
+        return token + ((("x-loraloop-operator", self._operator),) if self._operator else ())
 
     async def load_adapter(self, adapter: str, *, keep_active: bool = False) -> pb.AdapterInfo:
         """Admin: load a published version (and make it active unless keep_active)."""

@@ -16,6 +16,7 @@ __all__ = [
     "LoraloopError",
     "Overloaded",
     "PermissionDenied",
+    "RateLimited",
     "ResponseNotFound",
     "RouterError",
     "StoreError",
@@ -49,8 +50,16 @@ class Overloaded(LoraloopError):
     """The server is at capacity; retry later."""
 
 
+class RateLimited(Overloaded):
+    """One client (an API key) is over its request rate; `retry_after_s` says when it may try again."""
+
+    def __init__(self, message: str, retry_after_s: float = 1.0):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class Unauthenticated(LoraloopError):
-    """An admin call came without a valid bearer token."""
+    """A call came without valid credentials: the admin bearer token, or a chat client's API key."""
 
 
 class PermissionDenied(LoraloopError):

@@ -103,12 +103,20 @@ class RetrainConfig:
                                   ge=0, le=10, what="number of old rows per new row")
     eval_share: float = setting(0.15, "Share of prompts (whole conversation contexts) held out for evaluation.",
                                 gt=0, lt=1, what="share")
-    seed: int = setting(0, "Seed of the replay sample, the held-out split and training.")
+    seed: int = setting(0, "Seed of the replay sample, the held-out split, the guard rows and training.")
+    guard_share: float = setting(0.15, "Share of each job's training rows that are guard rows (refusals and over-refusal "
+                                       "controls from the guard set's train split, loraloop/guard); 0 = none.",
+                                 ge=0, le=0.5, what="share")
+    guard_files: tuple[str, ...] = setting((), "Operator guard files (JSONL, loraloop/guard/README.md) mixed in beside the "
+                                               "shipped guard set.")
     min_free_bytes: int = setting(2 << 30, "Free disk bytes the work dir needs before a job starts.", integer=True, ge=0)
     max_job_seconds: float = setting(0.0, "Stop the training subprocess after this many seconds (outcome failed); 0 = no limit.",
                                      ge=0, finite=True)
     server_target: str = setting("", "Server host:port told to load a published version (Admin.LoadAdapter); empty = tell no one.")
     admin_token: str = setting("", "Bearer token for the server's Admin service.")
+    server_tls_ca: str = setting("", "PEM CA of the server's certificate: reach server_target over TLS; empty = plaintext.")
+    server_tls_cert: str = setting("", "PEM client certificate for a server that requires mTLS (with server_tls_key).")
+    server_tls_key: str = setting("", "PEM private key of server_tls_cert.")
     start_canary: bool = setting(False, "After publishing, ask the server to start a canary rollout of the new version.")
     canary_schedule: tuple[float, ...] = setting((), "Canary weights in percent for the rollout; empty = the server's default.")
     canary_min_rated_per_step: int = setting(0, "Rated answers per canary step; 0 = the server's default.", integer=True, ge=0)
@@ -167,8 +175,9 @@ class RetrainConfig:
                                                      "same adapter's answers on the training base.", ge=0, le=1, what="share")
 
     def __post_init__(self) -> None:
-        if isinstance(self.loss_type, list):  # JSON (job.json) gives lists
-            object.__setattr__(self, "loss_type", tuple(self.loss_type))
+        for name in ("loss_type", "guard_files"):
+            if isinstance(getattr(self, name), list):  # JSON (job.json) gives lists
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "canary_schedule", check_schedule("canary_schedule", self.canary_schedule, allow_empty=True))
         check_fields(self)
         if self.launcher != "accelerate" and self.num_processes != 1:

@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 METHODS = RETRAIN_METHODS  # ("sft", "dpo", "reward", "ppo")
 REWARD_STORE = "_reward"
 # Recorded in loraloop.json: the fields that shape training and the gate (never paths or the admin token).
-_PRIVATE_FIELDS = ("db_path", "adapter_store", "model", "demo_home", "work_dir", "server_target", "admin_token")
+_PRIVATE_FIELDS = ("db_path", "adapter_store", "model", "demo_home", "work_dir", "server_target", "admin_token",
+                   "server_tls_ca", "server_tls_cert", "server_tls_key")
 
 
 @dataclass(frozen=True, kw_only=True)

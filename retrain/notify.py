@@ -32,10 +32,13 @@ async def _notify(config: RetrainConfig, domain: str, version: int, parent: str,
     import grpc
 
     from loraloop.client import LoraloopClient
+    from loraloop.tls import load_client_tls
 
     told = Notification()
     key = f"{domain}@v{version}"
-    async with LoraloopClient(config.server_target, admin_token=config.admin_token, timeout=120.0) as client:
+    tls = load_client_tls(config.server_tls_ca, config.server_tls_cert, config.server_tls_key, prefix="server_tls_")
+    async with LoraloopClient(config.server_target, admin_token=config.admin_token, tls=tls, operator="retrain-daemon",
+                              timeout=120.0) as client:
         try:
             # keep_active: the new version is loaded and pinned, but only a rollout gives it traffic.
             await client.load_adapter(key, keep_active=True)

@@ -33,8 +33,10 @@ from loraloop.router.metrics import RolloutMetrics
 from loraloop.router.rollout_config import RolloutConfig
 from loraloop.router.rollout_model import (
     ACTIVE_STATUSES,
+    CONTROLLER,
     EFFECT_OF,
     INCONCLUSIVE,
+    OPERATOR,
     PAUSED,
     PROMOTED,
     ROLLED_BACK,
@@ -149,8 +151,10 @@ class RolloutController:
 
     def start(self, domain: str, canary_version: int, *, stable_version: int,
               schedule: tuple[float, ...] | None = None, min_rated_per_step: int | None = None,
-              reason: str = "") -> RolloutState:
+              reason: str = "", actor: str = OPERATOR) -> RolloutState:
         """Start sending the canary its first weight; errors leave the state unchanged.
+
+        `actor` is who asked (the audit log's actor: an admin token's fingerprint), stored with the event.
 
         InvalidArgument: a malformed domain, version, schedule, step sample or reason, or canary ==
         stable. AdapterNotFound: a version `published` does not list. FailedPrecondition: the domain
@@ -181,28 +185,28 @@ class RolloutController:
                     store.insert_rollout(self._conn, state, dataclasses.asdict(rules))
                     store.insert_event(self._conn, state=state, decision="start", from_weight_pct=0.0,
                                        reason=f"operator: {reason}" if reason else "operator", counts={},
-                                       created_at=now)
+                                       created_at=now, actor=actor)
             except sqlite3.IntegrityError as e:  # another process started one between our read and write
                 raise FailedPrecondition(f"domain {domain!r} already has an active rollout") from e
             self._reload()
         self._count("start", state)
         return state
 
-    def pause(self, domain: str, reason: str = "") -> Transition:
+    def pause(self, domain: str, reason: str = "", actor: str = OPERATOR) -> Transition:
         """Hold the current weight: no advance or promotion; guardrails and a "worse" test still roll back."""
-        return self._operate(domain, "pause", (RUNNING, INCONCLUSIVE), reason)
+        return self._operate(domain, "pause", (RUNNING, INCONCLUSIVE), reason, actor)
 
-    def resume(self, domain: str, reason: str = "") -> Transition:
+    def resume(self, domain: str, reason: str = "", actor: str = OPERATOR) -> Transition:
         """Run a paused or inconclusive rollout again (from inconclusive, the step's sample restarts)."""
-        return self._operate(domain, "resume", (PAUSED, INCONCLUSIVE), reason)
+        return self._operate(domain, "resume", (PAUSED, INCONCLUSIVE), reason, actor)
 
-    def promote(self, domain: str, reason: str = "") -> Transition:
+    def promote(self, domain: str, reason: str = "", actor: str = OPERATOR) -> Transition:
         """Make the canary the stable version now (weight 100)."""
-        return self._operate(domain, "promote", ACTIVE_STATUSES, reason)
+        return self._operate(domain, "promote", ACTIVE_STATUSES, reason, actor)
 
-    def rollback(self, domain: str, reason: str = "") -> Transition:
+    def rollback(self, domain: str, reason: str = "", actor: str = OPERATOR) -> Transition:
         """Send every unit back to the stable version now (weight 0)."""
-        return self._operate(domain, "rollback", ACTIVE_STATUSES, reason)
+        return self._operate(domain, "rollback", ACTIVE_STATUSES, reason, actor)
 
     # -- the periodic decision ----------------------------------------------------------------
 
@@ -278,7 +282,7 @@ class RolloutController:
                 listed = ", ".join(f"v{v}" for v in sorted(known))
                 raise AdapterNotFound(f"adapter {domain}@v{version} is not published (published: {listed})")
 
-    def _operate(self, domain: str, decision: str, allowed: tuple[str, ...], reason: str) -> Transition:
+    def _operate(self, domain: str, decision: str, allowed: tuple[str, ...], reason: str, actor: str) -> Transition:
         _check_domain(domain)
         reason = _check_reason(reason)
         with self._lock:
@@ -289,7 +293,8 @@ class RolloutController:
                 raise FailedPrecondition(f"rollout {current.id} is {current.status}; {decision} needs "
                                          f"{' or '.join(allowed)}")
             counts = _counts_record(*store.window_counts(self._conn, current))
-            transition = self._apply(current, decision, f"operator: {reason}" if reason else "operator", counts)
+            transition = self._apply(current, decision, f"operator: {reason}" if reason else "operator", counts,
+                                     actor=actor)
             if transition is None:
                 raise FailedPrecondition(f"rollout {current.id} changed meanwhile; look at its status and retry")
             self._reload()
@@ -316,7 +321,8 @@ class RolloutController:
             raise ValueError(f"decision={decision!r}: not a rollout decision")
         return dataclasses.replace(state, **change)
 
-    def _apply(self, state: RolloutState, decision: str, reason: str, counts: dict[str, Any]) -> Transition | None:
+    def _apply(self, state: RolloutState, decision: str, reason: str, counts: dict[str, Any], *,
+               actor: str = CONTROLLER) -> Transition | None:
         """Write one transition if the stored rollout is still `state`; None when it changed meanwhile."""
         now = self._clock()
         new = self._next_state(state, decision, now)
@@ -324,7 +330,7 @@ class RolloutController:
             if not store.update_rollout(self._conn, new):
                 return None
             store.insert_event(self._conn, state=new, decision=decision, from_weight_pct=state.weight_pct,
-                               reason=reason, counts=counts, created_at=now)
+                               reason=reason, counts=counts, created_at=now, actor=actor)
         return Transition(rollout_id=new.id, domain=new.domain, decision=decision,
                           effect=EFFECT_OF.get(decision, "none"), from_weight_pct=state.weight_pct,
                           to_weight_pct=new.weight_pct, stable_version=new.stable_version,

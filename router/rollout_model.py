@@ -8,8 +8,25 @@ from typing import Any
 
 from loraloop.router.rollout_config import RolloutConfig
 
-__all__ = ["ACTIONS", "ACTIVE_STATUSES", "DECISIONS", "EFFECTS", "EFFECT_OF", "INCONCLUSIVE", "PAUSED", "PROMOTED",
-           "ROLLED_BACK", "RUNNING", "STATUSES", "RolloutEvent", "RolloutState", "Transition", "rules_from_spec"]
+__all__ = [
+    "ACTIONS",
+    "ACTIVE_STATUSES",
+    "CONTROLLER",
+    "DECISIONS",
+    "EFFECTS",
+    "EFFECT_OF",
+    "INCONCLUSIVE",
+    "OPERATOR",
+    "PAUSED",
+    "PROMOTED",
+    "ROLLED_BACK",
+    "RUNNING",
+    "STATUSES",
+    "RolloutEvent",
+    "RolloutState",
+    "Transition",
+    "rules_from_spec",
+]
 
 # Statuses. Active ones still split traffic; at most one per domain (a unique index enforces it).
 RUNNING, PAUSED, INCONCLUSIVE, PROMOTED, ROLLED_BACK = "running", "paused", "inconclusive", "promoted", "rolled_back"
@@ -18,6 +35,9 @@ STATUSES = (*ACTIVE_STATUSES, PROMOTED, ROLLED_BACK)
 
 # Operator actions (Admin.SetRollout, `loraloop rollout <action>`): a subset of the decisions.
 ACTIONS = ("start", "pause", "resume", "promote", "rollback")
+# Who made a transition: the controller's own judgement, or an operator (an Admin caller names itself better).
+CONTROLLER = "controller"
+OPERATOR = "operator"
 
 # Decisions: what an event records and the transitions counter counts.
 DECISIONS = ("start", "advance", "promote", "rollback", "pause", "resume", "inconclusive")
@@ -97,6 +117,7 @@ class RolloutEvent:
     reason: str
     counts: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
+    actor: str = CONTROLLER    # "controller", or the operator's audit identity for a manual transition
 
 
 @dataclass(frozen=True, kw_only=True)

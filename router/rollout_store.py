@@ -14,12 +14,9 @@ import math
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
-from loraloop import storage
-from loraloop.feedback.schema import migrate, write_transaction
+from loraloop.feedback.schema import open_database, write_transaction
 from loraloop.router.arms import CANARY, STABLE
-from loraloop.router.rollout_model import ACTIVE_STATUSES, RolloutEvent, RolloutState, rules_from_spec
+from loraloop.router.rollout_model import ACTIVE_STATUSES, CONTROLLER, RolloutEvent, RolloutState, rules_from_spec
 from loraloop.router.rollout_rules import ArmCounts, ArmPair
 
 __all__ = [
@@ -68,10 +65,7 @@ _ERRORS_SQL = ("SELECT COUNT(*), TOTAL(created_at >= ?) FROM request_errors "
 
 def connect(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite3.Connection:
     """A connection to the feedback database (WAL, FULL sync, migrated) in autocommit mode."""
-    conn = storage.connect(path, busy_timeout_ms=busy_timeout_ms, autocommit=True)  # FULL: on disk before acted on
-    conn.row_factory = sqlite3.Row
-    migrate(Database(conn))
-    return conn
+    return open_database(path, busy_timeout_ms=busy_timeout_ms)
 
 
 def _state(row: sqlite3.Row) -> RolloutState:
@@ -139,16 +133,16 @@ def update_rollout(conn: sqlite3.Connection, state: RolloutState) -> bool:
 
 
 def insert_event(conn: sqlite3.Connection, *, state: RolloutState, decision: str, from_weight_pct: float,
-                 reason: str, counts: dict, created_at: float) -> RolloutEvent:
-    """Record one transition of a rollout (its state after the change)."""
+                 reason: str, counts: dict, created_at: float, actor: str = CONTROLLER) -> RolloutEvent:
+    """Record one transition of a rollout (its state after the change) and who made it."""
     cursor = conn.execute(
         "INSERT INTO rollout_events (rollout_id, domain, decision, from_weight_pct, to_weight_pct, status, reason, "
-        "counts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "counts, created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [state.id, state.domain, decision, from_weight_pct, state.weight_pct, state.status, reason,
-         json.dumps(counts, sort_keys=True), created_at])
+         json.dumps(counts, sort_keys=True), created_at, actor])
     return RolloutEvent(id=cursor.lastrowid, rollout_id=state.id, domain=state.domain, decision=decision,
                         from_weight_pct=from_weight_pct, to_weight_pct=state.weight_pct, status=state.status,
-                        reason=reason, counts=counts, created_at=created_at)
+                        reason=reason, counts=counts, created_at=created_at, actor=actor)
 
 
 def read_events(conn: sqlite3.Connection, domain: str | None, limit: int) -> list[RolloutEvent]:
@@ -157,7 +151,8 @@ def read_events(conn: sqlite3.Connection, domain: str | None, limit: int) -> lis
     rows = conn.execute(f"SELECT * FROM rollout_events {where} ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
     return [RolloutEvent(id=r["id"], rollout_id=r["rollout_id"], domain=r["domain"], decision=r["decision"],
                          from_weight_pct=r["from_weight_pct"], to_weight_pct=r["to_weight_pct"], status=r["status"],
-                         reason=r["reason"], counts=json.loads(r["counts"]), created_at=r["created_at"])
+                         reason=r["reason"], counts=json.loads(r["counts"]), created_at=r["created_at"],
+                         actor=r["actor"])
             for r in rows]
 
 

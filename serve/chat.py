@@ -202,7 +202,7 @@ class ChatService:
                       "top_p": sampling.top_p, "seed": sampling.seed, "stop": list(sampling.stop)},
             prompt_tokens=last.prompt_tokens, completion_tokens=last.completion_tokens, ttft_s=ttft,
             latency_s=latency, finish_reason=last.finish_reason or "", regenerate_of=call.regenerate_of,
-            frontend=call.frontend)
+            frontend=call.frontend, client_key=call.client_key)
 
     def _log_write_failure(self, future) -> None:
         if future.exception() is not None:

@@ -29,6 +29,11 @@ class ServeConfig:
     served_model_name: str = setting("", "The base model's name in the HTTP API (`model`, /v1/models); empty = the "
                                          "model folder's name.")
     admin_token: str = setting("", "Bearer token for the Admin service; empty = generate one into state_dir/admin_token.")
+    tls_cert: str = setting("", "PEM certificate chain: serve gRPC and HTTP over TLS (with tls_key); empty = plaintext.")
+    tls_key: str = setting("", "PEM private key of tls_cert (unencrypted; mount it from a Secret).")
+    tls_client_ca: str = setting("", "PEM CA bundle: require client certificates signed by it (mTLS); empty = any client.")
+    api_key_refresh_s: float = setting(2.0, "Seconds between re-reads of the API keys table: how soon a created or "
+                                            "revoked key takes effect on this replica.", gt=0, finite=True)
     state_dir: str = setting("", "Where the server writes its generated admin token; empty = <home>/state.")
     device: str = setting("auto", "auto (CUDA when present, else CPU), cpu or cuda.", choices=DEVICES)
     quantization: str | None = setting(None, "Quantize or read the base as bitsandbytes, awq or gptq (passed to vLLM; "

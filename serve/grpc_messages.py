@@ -118,7 +118,7 @@ def rollout_message(view: RolloutView) -> pb.Rollout:
                         regenerate=a.counts.regenerated, errors=a.counts.errors,
                         p95_latency_s=a.counts.p95_latency_s or 0.0) for a in view.arms]
     events = [pb.RolloutEvent(decision=e.decision, from_weight=e.from_weight_pct, to_weight=e.to_weight_pct,
-                              reason=e.reason, created_at=e.created_at) for e in view.events]
+                              reason=e.reason, created_at=e.created_at, actor=e.actor) for e in view.events]
     return pb.Rollout(id=state.id, domain=state.domain, stable_version=state.stable_version,
                       canary_version=state.canary_version, status=state.status, weight=state.weight_pct,
                       step=state.step_index, schedule=list(state.schedule),

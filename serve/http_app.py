@@ -8,6 +8,7 @@ reads rollout state, which the playground shows (`GET /loraloop/v1/rollouts`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -21,10 +22,11 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from loraloop.config import FeedbackConfig, ServeConfig
-from loraloop.errors import InvalidArgument, LoraloopError
+from loraloop.errors import InvalidArgument, LoraloopError, RateLimited
 from loraloop.feedback.writer import FeedbackWriter
 from loraloop.serve import http_messages as msg
 from loraloop.serve.chat import AnswerHeader, ChatService
+from loraloop.serve.client_keys import ClientKeys
 from loraloop.serve.engine import GenerationChunk
 from loraloop.serve.feedback_ingest import record_signal, record_signals
 from loraloop.serve.registry import AdapterRegistry
@@ -49,6 +51,7 @@ class HttpFrontend:
     config: ServeConfig
     base_model_name: str
     base_model_path: str
+    keys: ClientKeys
     healthy: Callable[[], bool]
 
 
@@ -56,7 +59,8 @@ def _error(error: BaseException) -> JSONResponse:
     if not isinstance(error, LoraloopError):
         log.exception("unexpected error", exc_info=error)
         error = RuntimeError(f"internal error: {type(error).__name__}: {error}")
-    return JSONResponse(msg.error_body(error), status_code=msg.http_status(error))
+    headers = {"retry-after": str(max(1, round(error.retry_after_s)))} if isinstance(error, RateLimited) else None
+    return JSONResponse(msg.error_body(error), status_code=msg.http_status(error), headers=headers)
 
 
 async def _json(request: Request) -> Any:
@@ -75,12 +79,16 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
     app = FastAPI(title="loraloop", docs_url=None, redoc_url=None, openapi_url=None)
     front = frontend
 
+    def caller(request: Request) -> str:
+        """The API key's name of this request ("" while keys are off): `Authorization: Bearer`, as OpenAI's."""
+        return front.keys.authenticate(request.headers.get("authorization"))
+
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
         try:
-            body = await _json(request)
-            chat_in, stream, include_usage = msg.chat_input(body, front.base_model_name)
-            call = front.chat.validated(chat_in)
+            key = caller(request)
+            chat_in, stream, include_usage = msg.chat_input(await _json(request), front.base_model_name)
+            call = front.chat.validated(dataclasses.replace(chat_in, client_key=key))
             events = front.chat.answer(call)
             header = await anext(events)  # admission, routing and the adapter lease happen before this returns
         except Exception as e:
@@ -99,7 +107,11 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
                             headers=msg.header_values(header))
 
     @app.get("/v1/models")
-    async def models() -> dict[str, Any]:
+    async def models(request: Request) -> Response:
+        try:
+            caller(request)
+        except Exception as e:
+            return _error(e)
         created = int(time.time())
         base = front.base_model_name
         data = [{"id": base, "object": "model", "created": created, "owned_by": "loraloop", "root": front.base_model_path,
@@ -110,13 +122,14 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
                          "root": domain, "parent": base})
         data += [{"id": s.ref.key, "object": "model", "created": created, "owned_by": "loraloop",
                   "root": str(s.ref.path), "parent": base} for s in statuses]
-        return {"object": "list", "data": data}
+        return JSONResponse({"object": "list", "data": data})
 
     @app.post("/v1/feedback")
     async def feedback(request: Request) -> Response:
         try:
-            body = await _json(request)
-            ack = await record_signal(msg.feedback_input(body), front.feedback, front.feedback_config)  # after the commit
+            key = caller(request)
+            signal = dataclasses.replace(msg.feedback_input(await _json(request)), client_key=key)
+            ack = await record_signal(signal, front.feedback, front.feedback_config)  # after the commit
         except Exception as e:
             return _error(e)
         return JSONResponse(msg.feedback_ack_json(ack))
@@ -124,8 +137,10 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
     @app.post("/v1/feedback/batch")
     async def feedback_batch(request: Request) -> Response:
         try:
-            results = await record_signals(msg.feedback_batch_input(await _json(request)), front.feedback,
-                                           front.feedback_config)
+            key = caller(request)
+            signals = [s if isinstance(s, Exception) else dataclasses.replace(s, client_key=key)
+                       for s in msg.feedback_batch_input(await _json(request))]
+            results = await record_signals(signals, front.feedback, front.feedback_config)
         except Exception as e:  # the whole batch: unreadable, over max_batch_signals, or the queue is full
             return _error(e)
         return JSONResponse(msg.feedback_batch_json(results))
@@ -137,8 +152,9 @@ def create_app(frontend: HttpFrontend) -> FastAPI:
         return JSONResponse({"status": "engine unavailable"}, status_code=503)
 
     @app.get("/loraloop/v1/rollouts")
-    async def rollouts(domain: str = "", events: str = "20") -> Response:
+    async def rollouts(request: Request, domain: str = "", events: str = "20") -> Response:
         try:
+            caller(request)
             if not events.isdigit():  # parsed here, so a bad value gets our error shape, not FastAPI's 422
                 raise InvalidArgument("events", f"{events[:20]!r} is not a count of events")
             views = await front.rollouts.get(domain, int(events))

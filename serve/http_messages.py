@@ -224,5 +224,5 @@ def rollout_json(view: RolloutView) -> dict[str, Any]:
                       "regenerate": a.counts.regenerated, "errors": a.counts.errors,
                       "p95_latency_s": a.counts.p95_latency_s or 0.0} for a in view.arms],
             "events": [{"decision": e.decision, "from_weight": e.from_weight_pct, "to_weight": e.to_weight_pct,
-                        "reason": e.reason, "created_at": e.created_at} for e in view.events],
+                        "reason": e.reason, "created_at": e.created_at, "actor": e.actor} for e in view.events],
             "started_at": state.started_at, "updated_at": state.updated_at}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -19,9 +20,10 @@ __all__ = ["HttpServer"]
 class HttpServer:
     """One uvicorn server on an already running loop; `start` returns the bound port (0 picks a free one)."""
 
-    def __init__(self, app: FastAPI, host: str, port: int, *, grace_s: float):
+    def __init__(self, app: FastAPI, host: str, port: int, *, grace_s: float, tls: dict[str, Any] | None = None):
+        # tls: uvicorn's ssl_* options (loraloop.tls.ServerTls.uvicorn_options); None serves plain HTTP.
         self._config = uvicorn.Config(app, host=host, port=port, lifespan="off", access_log=False,
-                                      log_level="warning", timeout_graceful_shutdown=max(grace_s, 0.1))
+                                      log_level="warning", timeout_graceful_shutdown=max(grace_s, 0.1), **(tls or {}))
         self._server = uvicorn.Server(self._config)
         self._socket: socket.socket | None = None
         self._task: asyncio.Task | None = None

@@ -12,7 +12,7 @@ from loraloop.adapters import AdapterSpec
 from loraloop.errors import AdapterNotFound, InvalidArgument
 from loraloop.router import rollout_store
 from loraloop.router.rollout import RolloutController
-from loraloop.router.rollout_model import ACTIONS, RolloutState, Transition
+from loraloop.router.rollout_model import ACTIONS, OPERATOR, RolloutState, Transition
 from loraloop.serve.registry import AdapterRegistry
 
 __all__ = ["ACTIONS", "ArmView", "RolloutCommand", "RolloutService", "RolloutView"]
@@ -98,8 +98,8 @@ class RolloutService:
             raise AdapterNotFound(f"domain {domain!r} has no published adapter")
         return await asyncio.to_thread(self._describe_all, domain or None, events or DEFAULT_EVENTS)
 
-    async def set(self, request: RolloutCommand) -> RolloutView:
-        """Admin.SetRollout: one operator action; the registry follows before the call returns."""
+    async def set(self, request: RolloutCommand, *, actor: str = OPERATOR) -> RolloutView:
+        """Admin.SetRollout: one operator action, recorded as `actor`'s; the registry follows before it returns."""
         domain, action = request.domain, request.action
         if action not in ACTIONS:
             raise InvalidArgument("action", f"{action!r}: expected one of {', '.join(ACTIONS)}")
@@ -108,17 +108,17 @@ class RolloutService:
         if domain not in self._registry.store.domains():
             raise AdapterNotFound(f"domain {domain!r} has no published adapter")
         if action == "start":
-            state = await self._start(request)
+            state = await self._start(request, actor)
             await self.apply(Transition(rollout_id=state.id, domain=domain, decision="start", effect="load_canary",
                                         from_weight_pct=0.0, to_weight_pct=state.weight_pct,
                                         stable_version=state.stable_version, canary_version=state.canary_version,
                                         reason=request.reason, state=state))
         else:
-            await self.apply(await asyncio.to_thread(getattr(self.controller, action), domain, request.reason))
+            await self.apply(await asyncio.to_thread(getattr(self.controller, action), domain, request.reason, actor))
         [described] = await asyncio.to_thread(self._describe_all, domain, DEFAULT_EVENTS)
         return described
 
-    async def _start(self, request: RolloutCommand) -> RolloutState:
+    async def _start(self, request: RolloutCommand, actor: str) -> RolloutState:
         domain = request.domain
         schedule = request.schedule or None
         min_rated = request.min_rated_per_step or None
@@ -131,7 +131,8 @@ class RolloutService:
             raise AdapterNotFound(f"adapter {domain}@v{canary} is not published (published: {listed})")
         stable_ref = self._registry.active(domain) or await self._registry.resolve(AdapterSpec(domain=domain))
         return await asyncio.to_thread(self.controller.start, domain, canary, stable_version=stable_ref.version,
-                                       schedule=schedule, min_rated_per_step=min_rated, reason=request.reason)
+                                       schedule=schedule, min_rated_per_step=min_rated, reason=request.reason,
+                                       actor=actor)
 
     def _describe_all(self, domain: str | None, events: int) -> list[RolloutView]:
         conn = rollout_store.connect(self._db_path)

@@ -19,6 +19,7 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry, start_http_server
 
 from loraloop.adapters import AdapterStore
+from loraloop.audit import AuditLog, token_actor
 from loraloop.config import DemoConfig, FeedbackConfig, RolloutConfig, RouterConfig, ServeConfig
 from loraloop.errors import EngineUnavailable
 from loraloop.feedback.drift import DriftMonitor
@@ -31,6 +32,7 @@ from loraloop.router.metrics import RouteMetrics
 from loraloop.router.rollout import RolloutController
 from loraloop.serve.admin_auth import AdminAuthInterceptor
 from loraloop.serve.chat import ChatService
+from loraloop.serve.client_keys import ClientKeys
 from loraloop.serve.decode_errors import DecodeErrorInterceptor
 from loraloop.serve.engine import Engine, check_servable, resolve_device
 from loraloop.serve.engine_watch import watch_engine
@@ -42,6 +44,7 @@ from loraloop.serve.registry import AdapterRegistry
 from loraloop.serve.rollouts import RolloutService
 from loraloop.serve.routing import RequestRouter
 from loraloop.serve.servicers import AdminServicer, ChatServicer
+from loraloop.tls import ServerTls, load_server_tls
 from loraloop.v1 import loraloop_pb2 as pb
 from loraloop.v1 import loraloop_pb2_grpc as pb_grpc
 
@@ -72,12 +75,15 @@ class RunningServer:
     drift: DriftMonitor
     rollouts: RolloutService
     router_config: RouterConfig
+    keys: ClientKeys
+    tls: bool = False  # gRPC and HTTP serve TLS (mTLS when a client CA is configured)
     engine_failure: BaseException | None = None  # set when the engine core died: the server must exit
     engine_dead: asyncio.Event = field(default_factory=asyncio.Event)
     _http: Any = field(default=None, repr=False)
     _drift_task: asyncio.Task | None = field(default=None, repr=False)
     _rollout_task: asyncio.Task | None = field(default=None, repr=False)
     _engine_watch: asyncio.Task | None = field(default=None, repr=False)
+    _keys_task: asyncio.Task | None = field(default=None, repr=False)
     _web: HttpServer | None = field(default=None, repr=False)
 
     async def drift_snapshot(self) -> dict[str, dict[str, float | None]]:
@@ -98,7 +104,7 @@ class RunningServer:
 
     async def stop(self, grace: float | None = None) -> None:
         """Report NOT_SERVING, let in-flight requests finish, flush the feedback queue, stop the engine."""
-        for task in (self._drift_task, self._rollout_task, self._engine_watch):
+        for task in (self._drift_task, self._rollout_task, self._engine_watch, self._keys_task):
             if task:
                 task.cancel()
         await self.health.enter_graceful_shutdown()
@@ -135,6 +141,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     model_dir, store_root = resolve_model(config.model, config.adapter_store, demo or DemoConfig(),
                                           demo_base=config.demo_base)
     check_servable(config, model_dir, resolve_device(config))  # before anything is opened or started
+    tls = load_server_tls(config.tls_cert, config.tls_key, config.tls_client_ca)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     db_file = feedback_config.db_file()
     metrics = ServeMetrics(CollectorRegistry())
@@ -145,6 +152,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
                               on_signals=feedback_metrics.signals_recorded)
     feedback_metrics.watch_queue(lambda: feedback.queued, feedback.capacity)
     feedback.start()
+    keys = ClientKeys(db_file, refresh_s=config.api_key_refresh_s, busy_timeout_ms=feedback_config.busy_timeout_ms)
+    keys.refresh()  # before the port opens: a server with keys never answers a keyless call
     engine = Engine.start(config, model_dir)
     web: HttpServer | None = None
     try:
@@ -167,14 +176,17 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         engine_dead = asyncio.Event()
 
         server = grpc.aio.server(interceptors=[AdminAuthInterceptor(token), DecodeErrorInterceptor()])
-        pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config,
+        pb_grpc.add_ChatServicer_to_server(ChatServicer(chat, registry, config, feedback, feedback_config, keys=keys,
                                                         base_quantization=engine.quantization), server)
-        pb_grpc.add_AdminServicer_to_server(AdminServicer(registry, rollouts=rollouts, reload_router=intent.reload,
-                                                          chat=chat, config=config), server)
+        pb_grpc.add_AdminServicer_to_server(AdminServicer(
+            registry, rollouts=rollouts, reload_router=intent.reload, chat=chat, config=config,
+            audit=AuditLog(db_file, busy_timeout_ms=feedback_config.busy_timeout_ms), admin_actor=token_actor(token)),
+            server)
         health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         reflection.enable_server_reflection((*SERVICE_NAMES, reflection.SERVICE_NAME, "grpc.health.v1.Health"), server)
-        port = server.add_insecure_port(f"{config.host}:{config.port}")
+        address = f"{config.host}:{config.port}"
+        port = server.add_secure_port(address, tls.grpc_credentials()) if tls else server.add_insecure_port(address)
         await server.start()
         for name in ("", *SERVICE_NAMES):
             await health.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -184,7 +196,8 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
             web = HttpServer(create_app(HttpFrontend(
                 chat=chat, registry=registry, feedback=feedback, feedback_config=feedback_config, rollouts=rollouts,
                 config=config, base_model_name=_served_model_name(config, model_dir), base_model_path=model_dir,
-                healthy=lambda: not engine_dead.is_set())), config.host, config.http_port, grace_s=config.shutdown_grace_s)
+                keys=keys, healthy=lambda: not engine_dead.is_set())), config.host, config.http_port,
+                grace_s=config.shutdown_grace_s, tls=tls.uvicorn_options() if tls else None)
             http_port = await web.start()
 
         drift = DriftMonitor(db_file, tokenizer, feedback_config, feedback_metrics)
@@ -198,18 +211,27 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
         engine.shutdown()
         feedback.close()
         raise
-    log.info("serving loraloop.v1 on %s:%d (HTTP on %s, metrics on %s), base %s (quantization %s), adapters from %s",
-             config.host, port, http_port, metrics_port, model_dir, engine.quantization, store_root)
+    log.info("serving loraloop.v1 on %s:%d (%s; HTTP on %s, metrics on %s), base %s (quantization %s), adapters "
+             "from %s; API keys %s", config.host, port, _transport(tls), http_port, metrics_port, model_dir,
+             engine.quantization, store_root, "required" if keys.required else "off (none created)")
     running = RunningServer(server=server, port=port, metrics_port=metrics_port, http_port=http_port,
                             engine_dead=engine_dead, _web=web, admin_token=token, engine=engine,
                             registry=registry, chat=chat, health=health, metrics=metrics, feedback=feedback,
-                            drift=drift, rollouts=rollouts, router_config=router_config, _http=http)
+                            drift=drift, rollouts=rollouts, router_config=router_config, _http=http, keys=keys,
+                            tls=tls is not None)
     if feedback_config.drift_interval_s > 0:
         running._drift_task = asyncio.create_task(_maintenance_loop(running, feedback_config))
     running._rollout_task = asyncio.create_task(rollouts.run())
+    running._keys_task = asyncio.create_task(keys.run())
     running._engine_watch = asyncio.create_task(watch_engine(engine.check_health, running.engine_died,
                                                              interval_s=config.engine_check_interval_s))
     return running
+
+
+def _transport(tls: ServerTls | None) -> str:
+    if tls is None:
+        return "plaintext"
+    return "mTLS" if tls.requires_client_cert else "TLS"
 
 
 def _served_model_name(config: ServeConfig, model_dir: str) -> str:
@@ -241,8 +263,11 @@ async def serve(config: ServeConfig, demo: DemoConfig | None = None, feedback_co
                 router_config: RouterConfig | None = None, rollout_config: RolloutConfig | None = None) -> None:
     """Run until SIGTERM/SIGINT, then shut down gracefully; raise EngineUnavailable if the engine core died."""
     running = await create_server(config, demo, feedback_config, router_config, rollout_config)
-    print(f"loraloop serving gRPC on {config.host}:{running.port} (base quantization: {running.engine.quantization})"
-          + (f", OpenAI HTTP API and playground on http://{config.host}:{running.http_port}/" if running.http_port else "")
+    scheme = "https" if running.tls else "http"
+    print(f"loraloop serving gRPC{' over TLS' if running.tls else ''} on {config.host}:{running.port} "
+          f"(base quantization: {running.engine.quantization})"
+          + (f", OpenAI HTTP API and playground on {scheme}://{config.host}:{running.http_port}/" if running.http_port
+             else "")
           + (f", metrics on http://{config.host}:{running.metrics_port}/metrics" if running.metrics_port else ""),
           flush=True)
     stop = asyncio.Event()

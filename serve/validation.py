@@ -47,6 +47,7 @@ class ChatInput:
     regenerate_of: str = ""
     sampling: SamplingInput = field(default_factory=SamplingInput)
     frontend: str = "grpc"  # which API received it: answers and metrics record it
+    client_key: str = ""    # the API key's name the frontend authenticated ("" = keys are off)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +59,7 @@ class FeedbackInput:
     dwell_ms: int = 0
     correction_text: str = ""
     idempotency_key: str = ""
+    client_key: str = ""  # the API key's name the frontend authenticated
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +74,7 @@ class ChatCall:
     sampling: Sampling
     regenerate_of: str
     frontend: str = "grpc"
+    client_key: str = ""
 
 
 def validate_chat(request: ChatInput, config: ServeConfig, defaults: Mapping[str, float] | None = None) -> ChatCall:
@@ -99,7 +102,7 @@ def validate_chat(request: ChatInput, config: ServeConfig, defaults: Mapping[str
     adapter = parse_adapter_name(request.adapter, "adapter")
     return ChatCall(conversation_id=request.conversation_id, user_id=request.user_id, messages=tuple(messages),
                     adapter=adapter, routed=request.adapter == "", sampling=_sampling(request.sampling, config, defaults or {}),
-                    regenerate_of=request.regenerate_of, frontend=request.frontend)
+                    regenerate_of=request.regenerate_of, frontend=request.frontend, client_key=request.client_key)
 
 
 def _sampling(sampling: SamplingInput, config: ServeConfig, defaults: Mapping[str, float]) -> Sampling:
@@ -153,7 +156,7 @@ def validate_feedback(feedback: FeedbackInput, config: FeedbackConfig) -> Signal
     return SignalRecord(response_id=feedback.response_id, kind=kind,
                         dwell_ms=feedback.dwell_ms if kind is SignalKind.DWELL else None,
                         correction_text=feedback.correction_text if kind is SignalKind.CORRECTION else None,
-                        idempotency_key=feedback.idempotency_key or None)
+                        idempotency_key=feedback.idempotency_key or None, client_key=feedback.client_key)
 
 
 def validate_feedback_batch(batch: Sequence[FeedbackInput | InvalidArgument],

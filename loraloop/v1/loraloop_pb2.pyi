@@ -285,18 +285,20 @@ class ArmStats(_message.Message):
     def __init__(self, arm: _Optional[str] = ..., version: _Optional[int] = ..., answers: _Optional[int] = ..., rated: _Optional[int] = ..., thumbs_up: _Optional[int] = ..., thumbs_down: _Optional[int] = ..., regenerate: _Optional[int] = ..., errors: _Optional[int] = ..., p95_latency_s: _Optional[float] = ...) -> None: ...
 
 class RolloutEvent(_message.Message):
-    __slots__ = ("decision", "from_weight", "to_weight", "reason", "created_at")
+    __slots__ = ("decision", "from_weight", "to_weight", "reason", "created_at", "actor")
     DECISION_FIELD_NUMBER: _ClassVar[int]
     FROM_WEIGHT_FIELD_NUMBER: _ClassVar[int]
     TO_WEIGHT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
     decision: str
     from_weight: float
     to_weight: float
     reason: str
     created_at: float
-    def __init__(self, decision: _Optional[str] = ..., from_weight: _Optional[float] = ..., to_weight: _Optional[float] = ..., reason: _Optional[str] = ..., created_at: _Optional[float] = ...) -> None: ...
+    actor: str
+    def __init__(self, decision: _Optional[str] = ..., from_weight: _Optional[float] = ..., to_weight: _Optional[float] = ..., reason: _Optional[str] = ..., created_at: _Optional[float] = ..., actor: _Optional[str] = ...) -> None: ...
 
 class Rollout(_message.Message):
     __slots__ = ("id", "domain", "stable_version", "canary_version", "status", "weight", "step", "schedule", "min_rated_per_step", "arms", "events", "started_at", "updated_at")

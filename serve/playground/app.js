@@ -117,8 +117,14 @@
     }
   }
 
+  /** Request headers with the API key, when one was typed (servers with keys refuse calls without one). */
+  function withKey(headers) {
+    const key = document.getElementById("api-key").value.trim();
+    return key ? {...headers, authorization: `Bearer ${key}`} : headers;
+  }
+
   async function getJson(url) {
-    const response = await fetch(url, {headers: {accept: "application/json"}, cache: "no-store"});
+    const response = await fetch(url, {headers: withKey({accept: "application/json"}), cache: "no-store"});
     if (!response.ok) throw await httpError(response);
     return response.json();
   }
@@ -371,7 +377,7 @@
   async function sendFeedback(responseId, kind, extra = {}, {keepalive = false} = {}) {
     const body = JSON.stringify({response_id: responseId, kind, idempotency_key: randomId(`${kind.toLowerCase()}-`),
       ...extra});
-    const post = () => fetch("/v1/feedback", {method: "POST", headers: {"content-type": "application/json"}, body,
+    const post = () => fetch("/v1/feedback", {method: "POST", headers: withKey({"content-type": "application/json"}), body,
       keepalive});
     let response;
     try {
@@ -451,7 +457,7 @@
     if (regenerateOf) body.regenerate_of = regenerateOf;
     state.controller = new AbortController();
     const response = await fetch("/v1/chat/completions", {
-      method: "POST", headers: {"content-type": "application/json", accept: "text/event-stream"},
+      method: "POST", headers: withKey({"content-type": "application/json", accept: "text/event-stream"}),
       body: JSON.stringify(body), signal: state.controller.signal,
     });
     if (!response.ok) throw await httpError(response);
@@ -662,7 +668,7 @@
       h("p", {}, `stable v${r.stable_version} → canary v${r.canary_version}, canary weight `
         + `${Number.isFinite(weight) ? weight.toFixed(0) : "?"}% (step ${r.step ?? "?"}${schedule})`),
       h("table", {}, h("thead", {}, head), h("tbody", {}, ...rows)),
-      ...(last ? [h("p", {class: "muted small"}, `last: ${last.decision}${last.reason ? `: ${last.reason}` : ""}`)] : []),
+      ...(last ? [h("p", {class: "muted small"}, `last: ${last.decision}${last.actor ? ` by ${last.actor}` : ""}${last.reason ? `: ${last.reason}` : ""}`)] : []),
       ...(rollouts.length > 1 ? [h("p", {class: "muted small"}, `${rollouts.length - 1} other rollout(s) of ${domain}`)] : []),
     );
   }
@@ -694,6 +700,7 @@
   el.stop.addEventListener("click", () => state.controller && state.controller.abort());
   el.newConversation.addEventListener("click", newConversation);
   el.model.addEventListener("change", refreshRollout);
+  document.getElementById("api-key").addEventListener("change", () => { loadModels(); refreshRollout(); });
   setInterval(() => { if (document.visibilityState === "visible") refreshRollout(); }, ROLLOUT_REFRESH_MS);
   setInterval(checkHealth, HEALTH_REFRESH_MS);
 

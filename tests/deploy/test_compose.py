@@ -143,3 +143,37 @@ def test_the_dockerignore_keeps_local_state_out_of_the_build_context():
     ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")}
     assert {".git", ".venv", ".loraloop"} <= ignored
+
+
+TLS_OVERRIDE = DEPLOY / "compose.tls.yaml"
+TLS_ENV = {**ENV, "LORALOOP_TLS_CERT": "/run/secrets/loraloop_tls_cert", "LORALOOP_TLS_KEY": "/run/secrets/loraloop_tls_key",
+           "LORALOOP_SERVER_TLS_CA": "/run/secrets/loraloop_tls_ca"}
+
+
+def test_plaintext_by_default_and_tls_from_the_override_s_secrets(compose):
+    args, error = parse_loraloop(_command(compose["services"]["server"]))
+    assert args is not None, error
+    assert (args.tls_cert, args.tls_key, args.tls_client_ca) == ("", "", "")  # no env: plaintext, as before
+
+    override = yaml.safe_load(TLS_OVERRIDE.read_text())
+    secrets = override["secrets"]
+    for name, file in (("loraloop_tls_cert", "server.pem"), ("loraloop_tls_key", "server-key.pem"),
+                       ("loraloop_tls_ca", "ca.pem")):
+        assert expand(secrets[name]["file"], {}) == f"./tls/{file}"
+    server = override["services"]["server"]
+    mounted = {f"/run/secrets/{s}" for s in server["secrets"]}
+    args, error = parse_loraloop([expand(str(a), TLS_ENV) for a in compose["services"]["server"]["command"]])
+    assert args is not None, error
+    assert {args.tls_cert, args.tls_key} <= mounted
+    probe = server["healthcheck"]["test"]
+    assert probe[probe.index("--tls-ca") + 1] in mounted and "localhost:50051" in probe
+    retrain, error = parse_retrain_daemon([expand(str(a), TLS_ENV) for a in compose["services"]["retrain"]["command"]])
+    assert retrain is not None, error
+    assert retrain.server_tls_ca in {f"/run/secrets/{s}" for s in override["services"]["retrain"]["secrets"]}
+
+
+def test_the_gpu_override_keeps_the_tls_flags(compose):
+    base = [a for a in compose["services"]["server"]["command"] if str(a).startswith("--tls-")]
+    gpu = [a for a in yaml.safe_load(GPU_OVERRIDE.read_text())["services"]["server"]["command"]
+           if str(a).startswith("--tls-")]
+    assert base == gpu and len(base) == 3

@@ -168,3 +168,53 @@ def test_retrain_args_parse_with_the_real_cli():
     assert args is not None, f"deploy/k8s/retrain.yaml args: {error}"
     assert args.server_target == "loraloop-server:50051" and args.admin_token == "token-from-the-secret"
     assert args.db_path == _by_kind("ConfigMap")["loraloop-config"]["data"]["FEEDBACK_DB"]
+
+
+def _apply_json_patch(doc: dict, ops: list[dict]) -> dict:
+    """The `add` and `replace` operations of RFC 6902 that the TLS component uses (kustomize applies them)."""
+    doc = copy.deepcopy(doc)
+    for op in ops:
+        *parents, last = [int(p) if p.isdigit() else p for p in op["path"].lstrip("/").split("/")]
+        node = doc
+        for part in parents:
+            node = node[part]
+        if op["op"] == "add" and last == "-":
+            node.append(copy.deepcopy(op["value"]))
+        elif op["op"] in ("add", "replace"):
+            assert op["op"] == "add" or last in node, f"replace of a missing {op['path']}"
+            node[last] = copy.deepcopy(op["value"])
+        else:
+            raise AssertionError(f"unsupported op {op['op']}")
+    return doc
+
+
+def test_the_tls_component_patches_validate_and_parse_with_the_real_cli():
+    component = K8S / "components" / "tls"
+    [kustomization] = load_yaml_docs(component / "kustomization.yaml")
+    assert kustomization["kind"] == "Component"
+    deployments = _by_kind("Deployment")
+    patched = {}
+    for patch in kustomization["patches"]:
+        [ops] = load_yaml_docs(component / patch["path"])
+        patched[patch["target"]["name"]] = _apply_json_patch(deployments[patch["target"]["name"]], ops)
+    for name, doc in patched.items():
+        for version in VERSIONS:
+            kv.validate(doc, version, strict=True)
+        pod = doc["spec"]["template"]["spec"]
+        [tls] = [v for v in pod["volumes"] if v["name"] == "tls"]
+        assert tls["secret"]["secretName"] == "loraloop-tls", name
+        [mount] = [m for m in _container(doc)["volumeMounts"] if m["name"] == "tls"]
+        assert mount["readOnly"] and mount["mountPath"] == "/etc/loraloop/tls"
+    env = {"MODEL": "/models/base", "ADAPTER_STORE": "/data/adapters", "FEEDBACK_DB": "/data/feedback/f.sqlite",
+           "GPU_MEMORY_UTILIZATION": "0.9", "LORALOOP_ADMIN_TOKEN": "t"}
+    server = _container(patched["loraloop-server"])
+    args, error = parse_loraloop([expand(a, env) for a in server["args"]])
+    assert args is not None, error
+    assert (args.tls_cert, args.tls_key) == ("/etc/loraloop/tls/tls.crt", "/etc/loraloop/tls/tls.key")
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):  # native gRPC probes cannot do TLS
+        command = server[probe]["exec"]["command"]
+        assert command[:3] == ["python", "-m", "loraloop.healthcheck"] and "/etc/loraloop/tls/ca.crt" in command
+    assert "loraloop.v1.Chat" in server["readinessProbe"]["exec"]["command"]
+    retrain, error = parse_retrain_daemon([expand(a, env) for a in _container(patched["loraloop-retrain"])["args"]])
+    assert retrain is not None, error
+    assert retrain.server_tls_ca == "/etc/loraloop/tls/ca.crt"

@@ -49,7 +49,7 @@ async def test_serve_stops_and_raises_when_the_engine_died(monkeypatch):
     from loraloop.serve import server
 
     class Running:  # what serve() uses of RunningServer
-        port, http_port, metrics_port, stopped = 1234, None, None, None
+        port, http_port, metrics_port, stopped, tls = 1234, None, None, None, False
         engine = type("E", (), {"quantization": "none"})()
         engine_failure = RuntimeError("EngineCore died")
         engine_dead = asyncio.Event()
