@@ -116,8 +116,10 @@ class ChatService:
                 yield header
                 ttft, parts, last = None, [], None
                 async for chunk in self._engine.generate(uuid.uuid4().hex, prompt, call.sampling,
-                                                         lease.engine_adapter() if lease else None):
-                    if ttft is None:
+                                                         lease.engine_adapter() if lease else None,
+                                                         stream=call.stream):
+                    # TTFT exists where the client sees a first token: streams. A unary answer arrives whole.
+                    if ttft is None and call.stream:
                         ttft = time.monotonic() - started
                         self._metrics.ttft.labels(*labels).observe(ttft)
                     parts.append(chunk.text)
@@ -171,7 +173,8 @@ class ChatService:
 
                 async def one(prompt: list[int], call: ChatCall) -> GenerationChunk:
                     text, last = [], None
-                    async for chunk in self._engine.generate(uuid.uuid4().hex, prompt, call.sampling, adapter):
+                    async for chunk in self._engine.generate(uuid.uuid4().hex, prompt, call.sampling, adapter,
+                                                             stream=False):
                         text.append(chunk.text)
                         last = chunk
                     return GenerationChunk(text="".join(text), prompt_tokens=last.prompt_tokens,

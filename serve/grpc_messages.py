@@ -47,8 +47,8 @@ def messages_of(messages: Any) -> tuple[tuple[str, str], ...]:
     return tuple((m.role, m.content) for m in messages)
 
 
-def chat_input(request: pb.ChatRequest) -> ChatInput:
-    """A ChatRequest as the transport-neutral input that validation checks."""
+def chat_input(request: pb.ChatRequest, *, stream: bool) -> ChatInput:
+    """A ChatRequest as the transport-neutral input that validation checks (`stream`: ChatStream, not Chat)."""
     s = request.sampling
     sampling = SamplingInput(max_tokens=s.max_tokens,
                              temperature=s.temperature if s.HasField("temperature") else None,
@@ -56,7 +56,7 @@ def chat_input(request: pb.ChatRequest) -> ChatInput:
                              seed=s.seed if s.HasField("seed") else None, stop=tuple(s.stop))
     return ChatInput(messages=messages_of(request.messages), adapter=request.adapter,
                      conversation_id=request.conversation_id, user_id=request.user_id,
-                     regenerate_of=request.regenerate_of, sampling=sampling)
+                     regenerate_of=request.regenerate_of, sampling=sampling, stream=stream)
 
 
 def feedback_input(feedback: pb.Feedback) -> FeedbackInput:

@@ -126,7 +126,7 @@ def chat_input(body: Any, base_model_name: str) -> tuple[ChatInput, bool, bool]:
         raise InvalidArgument("stream_options", "expected an object")
     call = ChatInput(messages=tuple(_content(m, i) for i, m in enumerate(messages)), adapter=adapter,
                      conversation_id=_text(body, "conversation_id"), user_id=_text(body, "user"),
-                     regenerate_of=_text(body, "regenerate_of"), sampling=sampling, frontend="http")
+                     regenerate_of=_text(body, "regenerate_of"), sampling=sampling, frontend="http", stream=stream)
     return call, stream, bool(options.get("include_usage"))
 
 

@@ -34,7 +34,8 @@ class ServeMetrics:
         self.rejected = Counter("loraloop_serve_rejected_requests_total",
                                 "Chat requests refused before reaching an adapter, by gRPC status.",
                                 ("status",), registry=registry)
-        self.ttft = Histogram("loraloop_serve_time_to_first_token_seconds", "Time from request to first text.",
+        self.ttft = Histogram("loraloop_serve_time_to_first_token_seconds",
+                              "Time from request to first text, of streamed answers (a unary one arrives whole).",
                               arm_labels, buckets=LATENCY_BUCKETS, registry=registry)
         self.latency = Histogram("loraloop_serve_request_duration_seconds", "End-to-end time of a chat request.",
                                  arm_labels, buckets=LATENCY_BUCKETS, registry=registry)

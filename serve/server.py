@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -222,6 +223,11 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     if feedback_config.drift_interval_s > 0:
         running._drift_task = asyncio.create_task(_maintenance_loop(running, feedback_config))
     running._rollout_task = asyncio.create_task(rollouts.run())
+    # Everything loaded so far (torch, vLLM, transformers: ~500k objects) lives as long as the server. Moving it
+    # out of the collector's reach keeps each full collection from walking it again (~175 ms pauses measured
+    # under feedback load, tail latency for every call in flight); CPython's docs recommend it for servers.
+    gc.collect()
+    gc.freeze()
     running._keys_task = asyncio.create_task(keys.run())
     running._engine_watch = asyncio.create_task(watch_engine(engine.check_health, running.engine_died,
                                                              interval_s=config.engine_check_interval_s))

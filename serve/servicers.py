@@ -142,7 +142,8 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     @_unary
     async def Chat(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> pb.ChatResponse:
-        call = self._chat.validated(dataclasses.replace(chat_input(request), client_key=self._caller(context)))
+        call = self._chat.validated(dataclasses.replace(chat_input(request, stream=False),
+                                                        client_key=self._caller(context)))
         response = pb.ChatResponse()
         parts: list[str] = []
         async for event in self._chat.answer(call):
@@ -158,7 +159,8 @@ class ChatServicer(pb_grpc.ChatServicer):
 
     @_streaming
     async def ChatStream(self, request: pb.ChatRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ChatChunk]:
-        call = self._chat.validated(dataclasses.replace(chat_input(request), client_key=self._caller(context)))
+        call = self._chat.validated(dataclasses.replace(chat_input(request, stream=True),
+                                                        client_key=self._caller(context)))
         header: dict[str, Any] = {}
         async for event in self._chat.answer(call):
             if isinstance(event, AnswerHeader):

@@ -48,6 +48,7 @@ class ChatInput:
     sampling: SamplingInput = field(default_factory=SamplingInput)
     frontend: str = "grpc"  # which API received it: answers and metrics record it
     client_key: str = ""    # the API key's name the frontend authenticated ("" = keys are off)
+    stream: bool = True     # the client reads chunks as they come; False: it waits for the whole answer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +76,7 @@ class ChatCall:
     regenerate_of: str
     frontend: str = "grpc"
     client_key: str = ""
+    stream: bool = True
 
 
 def validate_chat(request: ChatInput, config: ServeConfig, defaults: Mapping[str, float] | None = None) -> ChatCall:
@@ -102,7 +104,8 @@ def validate_chat(request: ChatInput, config: ServeConfig, defaults: Mapping[str
     adapter = parse_adapter_name(request.adapter, "adapter")
     return ChatCall(conversation_id=request.conversation_id, user_id=request.user_id, messages=tuple(messages),
                     adapter=adapter, routed=request.adapter == "", sampling=_sampling(request.sampling, config, defaults or {}),
-                    regenerate_of=request.regenerate_of, frontend=request.frontend, client_key=request.client_key)
+                    regenerate_of=request.regenerate_of, frontend=request.frontend, client_key=request.client_key,
+                    stream=request.stream)
 
 
 def _sampling(sampling: SamplingInput, config: ServeConfig, defaults: Mapping[str, float]) -> Sampling:

@@ -132,8 +132,13 @@ async def test_metrics_count_requests_tokens_and_latency(server, client):
         metric_value(before, "loraloop_serve_requests_total", status="OK", **labels) + 1
     assert metric_value(after, "loraloop_serve_completion_tokens_total", **labels) - \
         metric_value(before, "loraloop_serve_completion_tokens_total", **labels) == response.usage.completion_tokens
+    # A unary answer arrives whole (vLLM FINAL_ONLY): it has no first token of its own; a stream has.
     assert metric_value(after, "loraloop_serve_time_to_first_token_seconds_count", **labels) == \
-        metric_value(before, "loraloop_serve_time_to_first_token_seconds_count", **labels) + 1
+        metric_value(before, "loraloop_serve_time_to_first_token_seconds_count", **labels)
+    [_ async for _ in client.stream(PROMPTS["medical"], adapter="medical", **GREEDY)]
+    streamed = urllib.request.urlopen(url).read().decode()
+    assert metric_value(streamed, "loraloop_serve_time_to_first_token_seconds_count", **labels) == \
+        metric_value(after, "loraloop_serve_time_to_first_token_seconds_count", **labels) + 1
     assert metric_value(after, "loraloop_serve_request_duration_seconds_sum", **labels) > 0
     assert metric_value(after, "loraloop_serve_adapter_events_total", event="load", **labels) >= 1
     assert metric_value(after, "loraloop_serve_adapters_loaded") >= 3

@@ -13,7 +13,7 @@ CONFIG = ServeConfig(max_tokens_limit=128, default_max_tokens=32, max_messages=4
 
 def validate_chat(request: pb.ChatRequest, config, defaults=None):
     """The gRPC path: the message through the edge conversion, then the transport-neutral checks."""
-    return validation.validate_chat(chat_input(request), config, defaults)
+    return validation.validate_chat(chat_input(request, stream=False), config, defaults)
 
 
 def validate_feedback(feedback: pb.Feedback, config):
