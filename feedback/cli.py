@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
-from loraloop.cli_args import UsageError
+from loraloop.cli_args import UsageError, since_flag
 
 __all__ = ["register"]
 
@@ -69,20 +68,10 @@ def _pairs(args: argparse.Namespace) -> None:
           f"pairs overruled: {report.pairs_removed}, labels: {report.labels}")
 
 
-def _since(text: str | None) -> float:
-    if not text:
-        return 0.0
-    try:
-        stamp = dt.datetime.fromisoformat(text)
-    except ValueError as e:
-        raise UsageError(f"--since: {text!r} is not an ISO date or date-time") from e
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).timestamp()
-
-
 def _export(args: argparse.Namespace) -> None:
     from loraloop.feedback.export import export_rows, write_jsonl
 
-    since = _since(args.since)
+    since = since_flag(args.since)
     store = _open(args)
     try:
         n = write_jsonl(export_rows(store.db, domain=args.adapter, fmt=args.format, since=since), Path(args.out))

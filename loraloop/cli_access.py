@@ -12,7 +12,7 @@ import json
 import math
 from typing import Any
 
-from loraloop.cli_args import UsageError
+from loraloop.cli_args import UsageError, since_flag
 
 __all__ = ["register"]
 
@@ -52,16 +52,6 @@ def rate_per_s(text: str | None) -> float | None:
     return value
 
 
-def _since(text: str | None) -> float:
-    if not text:
-        return 0.0
-    try:
-        stamp = dt.datetime.fromisoformat(text)
-    except ValueError as e:
-        raise UsageError(f"--since: {text!r} is not an ISO date or date-time") from e
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).timestamp()
-
-
 def _when(stamp: float | None) -> str:
     return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if stamp else "-"
 
@@ -73,7 +63,7 @@ def _run(args: argparse.Namespace) -> None:
     if args.command == "audit" and args.limit < 1:
         raise UsageError(f"--limit={args.limit}: expected >= 1")
     rate = rate_per_s(args.rate) if getattr(args, "keys_command", "") == "create" else None
-    since = _since(args.since) if args.command == "audit" else 0.0
+    since = since_flag(args.since) if args.command == "audit" else 0.0
     path = args.db or str(FeedbackConfig().db_file())
     conn = open_database(path, busy_timeout_ms=30_000)  # waits out the servers' writes
     try:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_client_flags", "add_config_flags", "admin_token",
-           "client_for", "config_from", "usage_errors"]
+           "client_for", "config_from", "since_flag", "usage_errors"]
 
 # Exit codes of every `loraloop` command; loraloop.cli.exit_code_for says which error gets which.
 EXIT_OK = 0
@@ -120,3 +120,16 @@ def client_for(args: argparse.Namespace, **options: Any) -> Any:
                               **options)
     return LoraloopClient(args.target, api_key=args.api_key or os.environ.get("LORALOOP_API_KEY", ""), tls=tls,
                           **options)
+
+
+def since_flag(text: str | None) -> float:
+    """A `--since` value (an ISO date or date-time, UTC unless it says otherwise) as epoch seconds; 0 without one."""
+    import datetime as dt
+
+    if not text:
+        return 0.0
+    try:
+        stamp = dt.datetime.fromisoformat(text)
+    except ValueError as e:
+        raise UsageError(f"--since: {text!r} is not an ISO date or date-time") from e
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).timestamp()
