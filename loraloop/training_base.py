@@ -15,7 +15,7 @@ from typing import Any
 from loraloop.settings import DEVICES
 
 __all__ = ["CPU_TRAINING_ARGS", "DEVICES", "LORA_TARGETS", "QLORA_OPTIMIZER", "TrainingBase", "compute_dtype",
-           "keep_trainable_in_compute_dtype", "load_training_base", "nf4_config", "resolve_device", "training_base"]
+           "keep_nf4_layers_differentiable", "keep_trainable_in_compute_dtype", "load_training_base", "nf4_config", "resolve_device", "training_base"]
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 QLORA_OPTIMIZER = "paged_adamw_8bit"
@@ -132,4 +132,25 @@ def load_training_base(model_dir: str | Path, *, device: str, qlora: bool, seque
         extra["device_map"] = {"": "cpu"}
     model = cls.from_pretrained(model_dir, quantization_config=nf4_config(device), dtype=compute_dtype(device),
                                 **extra)
+    keep_nf4_layers_differentiable(model)
     return prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+
+
+def keep_nf4_layers_differentiable(model) -> int:
+    """Stop bitsandbytes repacking NF4 weights for CPU inference in a model that trains; returns how many layers.
+
+    Workaround for bitsandbytes 0.50.2 on CPUs with AVX512-BF16: `Linear4bit.forward` (bitsandbytes/nn/modules.py)
+    repacks its weight for a fast inference kernel, for good, the first time it runs in eval mode on an input that
+    needs no grad, which is exactly PPO's rollout step. From then on `matmul_4bit` (bitsandbytes/autograd/
+    _functions.py) sends every call to `F.gemv_4bit`, which has no autograd kernel: backward silently drops the
+    gradient through the frozen base, so the LoRA layers below get wrong gradients and PPO's KL runs away
+    (measured: 55-200 against a target of 3). The repack is gated on the module's `support_avx512bf16_for_cpu`,
+    so turning that off keeps the trainable path. tests/loraloop/test_training_base.py shows the bug where
+    the CPU has the feature. Drop this when bitsandbytes repacks only modules that cannot train.
+    """
+    import bitsandbytes as bnb
+
+    layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+    for layer in layers:
+        layer.support_avx512bf16_for_cpu = False
+    return len(layers)

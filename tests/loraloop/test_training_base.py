@@ -96,3 +96,41 @@ def test_trl_casts_trainable_weights_of_a_quantized_base_to_bf16_and_we_keep_the
     assert keep_trainable_in_compute_dtype(trainer.model, "cpu") == len(trainable)
     assert all(p.dtype == torch.float32 for p in trainable)
     trainer.train()  # with the score head in bf16 this raised "expected m1 and m2 to have the same dtype"
+
+
+def _input_grad_after_an_inference_call(layer) -> torch.Tensor | None:
+    """Run `layer` once in eval mode under no_grad (a PPO rollout), then train through it: the input's gradient."""
+    layer.eval()
+    with torch.no_grad():
+        layer(torch.randn(3, 128))
+    layer.train()
+    x = torch.randn(3, 128, requires_grad=True)
+    layer(x).sum().backward()
+    return x.grad
+
+
+def test_bitsandbytes_repacks_nf4_for_inference_and_drops_the_gradient_and_we_keep_it(tmp_path):
+    # The upstream bug keep_nf4_layers_differentiable works around (bitsandbytes 0.50.2, AVX512-BF16 CPUs only).
+    import bitsandbytes as bnb
+    from bitsandbytes.functional import has_avx512bf16
+
+    from loraloop.training_base import keep_nf4_layers_differentiable
+
+    def nf4_layer() -> bnb.nn.Linear4bit:
+        torch.manual_seed(0)
+        layer = bnb.nn.Linear4bit(128, 128, bias=False, compute_dtype=torch.float32, quant_type="nf4")
+        layer.weight = bnb.nn.Params4bit(torch.randn(128, 128), requires_grad=False, quant_type="nf4")
+        return layer.to("cpu")
+
+    if has_avx512bf16():
+        untouched = nf4_layer()
+        assert _input_grad_after_an_inference_call(untouched) is None  # the bug: the base's gradient is gone
+        assert untouched.weight.quant_state.packing_format_for_cpu
+    model = load_training_base(_tiny_llama(tmp_path / "tiny"), device="cpu", qlora=True)
+    assert keep_nf4_layers_differentiable(model) == 7  # every projection of the one layer, already done at load
+    kept = nf4_layer()
+    keep_nf4_layers_differentiable(torch.nn.Sequential(kept))
+    grad = _input_grad_after_an_inference_call(kept)
+    expected = bnb.functional.dequantize_4bit(kept.weight.data, kept.weight.quant_state).sum(0)
+    assert grad is not None and torch.allclose(grad, expected.expand(3, -1), atol=1e-4)
+    assert not getattr(kept.weight.quant_state, "packing_format_for_cpu", False)
