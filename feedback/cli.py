@@ -32,6 +32,10 @@ def register(sub: Any) -> None:
             cmd.add_argument("--format", required=True, choices=("dpo", "kto", "sft"), help="TRL dataset shape")
             cmd.add_argument("--since", default=None, help="only rows created at or after this ISO date/time")
             cmd.add_argument("--out", required=True, help="JSONL file to write")
+        if name == "pairs":
+            cmd.add_argument("--client-keys", default="", metavar="NAMES",
+                             help="comma-separated API key names: only their answers and feedback become training "
+                                  "data (default: every client's); see `loraloop keys list`")
         if name == "drift":
             cmd.add_argument("--png", default=None, help="write the history chart here")
             cmd.add_argument("--compute", metavar="MODEL_DIR", default=None,
@@ -61,11 +65,21 @@ def _pairs(args: argparse.Namespace) -> None:
 
     store = _open(args)
     try:
-        report = PairBuilder(store.db).build()
+        report = PairBuilder(store.db, client_keys=_key_names(args.client_keys)).build()
     finally:
         store.close()
     print(f"groups re-judged: {report.groups}, pairs added: {report.pairs_added}, "
           f"pairs overruled: {report.pairs_removed}, labels: {report.labels}")
+
+
+def _key_names(text: str) -> tuple[str, ...]:
+    from loraloop.api_keys import KEY_NAME_PATTERN
+
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    bad = [n for n in names if not KEY_NAME_PATTERN.fullmatch(n)]
+    if bad:
+        raise UsageError(f"--client-keys: {bad[0]!r} is not a key name")
+    return names
 
 
 def _export(args: argparse.Namespace) -> None:

@@ -6,16 +6,24 @@ context hash, same domain), a higher judgement beats a lower one when the decidi
 COPY/SHARE strength, or when DWELL on both sides clears its margins. A CORRECTION pairs the user's text
 (chosen) with the answer (rejected). Every judged answer is also a KTO label.
 
+Anti-repetition ("parrot") pairs teach what long chats break: an answer judged good at turn N >= 2 of a
+conversation is chosen over a copy of the user's last question, and over a copy of the previous assistant
+turn, at most MAX_PARROT_PAIRS_PER_CONVERSATION per conversation. They carry source "anti_repetition"; the
+copy stands in for the chosen answer itself (`rejected_response_id` is the chosen answer's id, and
+`rejected_adapter` says which copy: "copy:user" or "copy:assistant").
+
 The build is incremental: a watermark over signal ids and response rowids names the groups that changed;
 those groups are re-judged whole, so a stronger late signal replaces what a weaker one decided, and a
-pair already stored is never emitted twice.
+pair already stored is never emitted twice. The conversations those groups belong to get their parrot
+pairs re-derived whole, from the labels just judged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +33,8 @@ from loraloop.feedback.pii import scrub_text
 from loraloop.feedback.schema import write_transaction
 from loraloop.feedback.store import SignalKind
 
-__all__ = ["MAX_PAIRS_PER_CHOSEN", "STRENGTH", "BuildReport", "Judgement", "PairBuilder", "judge"]
+__all__ = ["ANTI_REPETITION", "MAX_PAIRS_PER_CHOSEN", "MAX_PARROT_PAIRS_PER_CONVERSATION", "STRENGTH", "BuildReport",
+           "Judgement", "PairBuilder", "judge"]
 
 STRENGTH = {
     SignalKind.THUMBS_UP: 6, SignalKind.THUMBS_DOWN: 6, SignalKind.CORRECTION: 5, SignalKind.REGENERATE: 4,
@@ -38,6 +47,9 @@ PAIR_MIN_STRENGTH = 3  # FOLLOW_UP alone is a weak positive label, not a reason 
 # their product (a 2-core simulation stored 221,791 pairs for 5,700 answers). Each answer is the chosen
 # side of at most this many pairs: linear in answers, and still several rejected answers per chosen one.
 MAX_PAIRS_PER_CHOSEN = 4
+ANTI_REPETITION = "anti_repetition"  # the source of parrot pairs
+# One long conversation must not outweigh many short ones: it yields at most this many parrot pairs.
+MAX_PARROT_PAIRS_PER_CONVERSATION = 2
 _POLARITY = {SignalKind.THUMBS_UP: 1, SignalKind.THUMBS_DOWN: -1, SignalKind.CORRECTION: -1,
              SignalKind.REGENERATE: -1, SignalKind.COPY: 1, SignalKind.SHARE: 1, SignalKind.FOLLOW_UP: 1}
 
@@ -104,13 +116,22 @@ class PairBuilder:
     """Builds pairs and labels from one feedback database (its own connection)."""
 
     def __init__(self, db: Database, *, dwell_positive_ms_per_char: float = 40.0,
-                 dwell_negative_ms_per_char: float = 8.0, max_pairs_per_chosen: int = MAX_PAIRS_PER_CHOSEN):
+                 dwell_negative_ms_per_char: float = 8.0, max_pairs_per_chosen: int = MAX_PAIRS_PER_CHOSEN,
+                 client_keys: Collection[str] = (),
+                 max_parrot_pairs_per_conversation: int = MAX_PARROT_PAIRS_PER_CONVERSATION):
+        """`client_keys`: only answers served to, and signals sent with, these API keys become training data
+        (empty = every client's), so feedback from an untrusted client can be kept out of training.
+        `max_parrot_pairs_per_conversation`: anti-repetition pairs one conversation may yield (0 = none)."""
         if dwell_negative_ms_per_char >= dwell_positive_ms_per_char:
             raise ValueError(f"dwell_negative_ms_per_char={dwell_negative_ms_per_char} must be below "
                              f"dwell_positive_ms_per_char={dwell_positive_ms_per_char} (the margin)")
         if max_pairs_per_chosen < 1:
             raise ValueError(f"max_pairs_per_chosen={max_pairs_per_chosen}: expected >= 1")
+        if max_parrot_pairs_per_conversation < 0:
+            raise ValueError(f"max_parrot_pairs_per_conversation={max_parrot_pairs_per_conversation}: expected >= 0")
+        self._max_parrots = max_parrot_pairs_per_conversation
         self.db = db
+        self._trusted = sorted(set(client_keys))
         self._max_pairs_per_chosen = max_pairs_per_chosen
         self._dwell = dict(dwell_positive_ms_per_char=dwell_positive_ms_per_char,
                            dwell_negative_ms_per_char=dwell_negative_ms_per_char)
@@ -125,6 +146,8 @@ class PairBuilder:
         # Watermarks are read under the write lock: two builders (server, daemon) never judge the same span twice.
         with write_transaction(self.db.conn):
             signal_mark, response_mark = self._watermark("pairs.signal_id"), self._watermark("pairs.response_rowid")
+            if self._watermark("pairs.client_keys") != self._keys_digest():
+                signal_mark = response_mark = 0  # another key filter built the stored pairs: re-judge every group
             top_signal = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM signals").fetchone()[0]
             top_response = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM responses").fetchone()[0]
             groups = self.db.execute(
@@ -132,30 +155,52 @@ class PairBuilder:
                 "WHERE s.id > ? AND s.id <= ? "
                 "UNION SELECT DISTINCT context_hash, domain FROM responses WHERE rowid > ? AND rowid <= ?",
                 [signal_mark, top_signal, response_mark, top_response]).fetchall()
+            conversations: set[str] = set()
             for context, domain in groups:
                 a, r, n = self._rebuild_group(context, domain, top_signal)
                 added, removed, labels = added + a, removed + r, labels + n
+                conversations.update(row[0] for row in self.db.execute(
+                    "SELECT DISTINCT conversation_id FROM responses WHERE context_hash = ? AND domain = ?",
+                    [context, domain]))
+            for conversation in sorted(conversations):  # after every group: they read the labels just judged
+                a, r = self._rebuild_parrots(conversation)
+                added, removed = added + a, removed + r
             self.db.execute("INSERT OR REPLACE INTO watermarks VALUES ('pairs.signal_id', ?), "
-                            "('pairs.response_rowid', ?)", [top_signal, top_response])
+                            "('pairs.response_rowid', ?), ('pairs.client_keys', ?)",
+                            [top_signal, top_response, self._keys_digest()])
         return BuildReport(groups=len(groups), pairs_added=added, pairs_removed=removed, labels=labels)
 
+    def _keys_digest(self) -> int:
+        """The key filter as a watermark value: 0 for none, else 48 bits of its names' SHA-256."""
+        if not self._trusted:
+            return 0
+        return int.from_bytes(hashlib.sha256("\n".join(self._trusted).encode()).digest()[:6], "big")
+
     def _rebuild_group(self, context: str, domain: str, top_signal: int) -> tuple[int, int, int]:
+        trusted, keys = "", []
+        if self._trusted:
+            trusted, keys = f" AND client_key IN ({','.join('?' * len(self._trusted))})", self._trusted
         answers = [dict(zip(("id", "text", "adapter", "messages"), row)) for row in self.db.execute(
-            "SELECT id, text, adapter, messages FROM responses WHERE context_hash = ? AND domain = ? ORDER BY rowid",
-            [context, domain])]
+            f"SELECT id, text, adapter, messages FROM responses WHERE context_hash = ? AND domain = ?{trusted} "
+            "ORDER BY rowid", [context, domain, *keys])]
+        if not answers:  # every answer of the group came from untrusted keys: nothing of it trains
+            stale = self.db.execute("DELETE FROM pairs WHERE context_hash = ? AND domain = ?", [context, domain]).rowcount
+            self.db.execute("DELETE FROM labels WHERE context_hash = ? AND domain = ?", [context, domain])
+            return 0, stale, 0
         signals: dict[str, list[dict[str, Any]]] = {a["id"]: [] for a in answers}
         for row in self.db.execute(
                 f"SELECT id, response_id, kind, dwell_ms, correction_text FROM signals WHERE id <= ? AND response_id "
-                f"IN ({','.join('?' * len(answers))}) ORDER BY id", [top_signal, *signals]):
+                f"IN ({','.join('?' * len(answers))}){trusted} ORDER BY id", [top_signal, *signals, *keys]):
             signals[row[1]].append(dict(zip(("id", "response_id", "kind", "dwell_ms", "correction_text"), row)))
         judged = {a["id"]: judge(signals[a["id"]], len(a["text"]), **self._dwell) for a in answers}
-        prompt = json.dumps([{**m, "content": scrub_text(m["content"])} for m in json.loads(answers[0]["messages"])],
-                            ensure_ascii=False)
+        prompt = _scrubbed_prompt(answers[0]["messages"])
         rows = list(self._pairs(answers, judged, signals, context, domain, prompt))
         keys = [r["pair_key"] for r in rows]
+        # Parrot pairs are the conversation pass's to keep or drop (_rebuild_parrots), not the group's.
         stale = self.db.execute(
-            "DELETE FROM pairs WHERE context_hash = ? AND domain = ? AND pair_key NOT IN (SELECT value FROM json_each(?))",
-            [context, domain, json.dumps(keys)]).rowcount
+            "DELETE FROM pairs WHERE context_hash = ? AND domain = ? AND source != ? "
+            "AND pair_key NOT IN (SELECT value FROM json_each(?))",
+            [context, domain, ANTI_REPETITION, json.dumps(keys)]).rowcount
         in_group = "SELECT COUNT(*) FROM pairs WHERE context_hash = ? AND domain = ?"
         before = self.db.execute(in_group, [context, domain]).fetchone()[0]
         self.db["pairs"].insert_all(rows, ignore=True)  # a pair already stored keeps its id and created_at
@@ -205,6 +250,54 @@ class PairBuilder:
                        "rejected_adapter": rejected["adapter"],
                        "signal_ids": json.dumps(sorted(good.signal_ids + bad.signal_ids))}
 
+    def _rebuild_parrots(self, conversation: str) -> tuple[int, int]:
+        """Re-derive one conversation's parrot pairs from its answers' labels; (added, removed)."""
+        rows = list(self._parrots(conversation))
+        keys = json.dumps([r["pair_key"] for r in rows])
+        mine = "source = ? AND chosen_response_id IN (SELECT id FROM responses WHERE conversation_id = ?)"
+        stale = self.db.execute(f"DELETE FROM pairs WHERE {mine} AND pair_key NOT IN (SELECT value FROM json_each(?))",
+                                [ANTI_REPETITION, conversation, keys]).rowcount
+        count = f"SELECT COUNT(*) FROM pairs WHERE {mine}"
+        before = self.db.execute(count, [ANTI_REPETITION, conversation]).fetchone()[0]
+        self.db["pairs"].insert_all(rows, ignore=True)  # a pair already stored keeps its id and created_at
+        return self.db.execute(count, [ANTI_REPETITION, conversation]).fetchone()[0] - before, stale
+
+    def _parrots(self, conversation: str) -> Iterable[dict[str, Any]]:
+        """The conversation's parrot pairs: good answers at turn >= 2 over copies of what came before them.
+
+        Each good answer offers two copies, the one leading by the parity of its turn (even: the user's
+        question, odd: the previous answer), so a capped conversation still teaches both kinds. All leading
+        copies rank before all second ones, earlier turns first: a later answer takes only what is left,
+        or a second copy's place.
+        """
+        if not self._max_parrots:
+            return
+        columns = ("id", "context_hash", "domain", "messages", "text", "adapter", "weight", "signal_ids")
+        good = [dict(zip(columns, row)) for row in self.db.execute(
+            "SELECT r.id, r.context_hash, r.domain, r.messages, r.text, r.adapter, l.weight, l.signal_ids "
+            "FROM labels l JOIN responses r ON r.id = l.response_id "
+            "WHERE r.conversation_id = ? AND l.label = 1 ORDER BY r.rowid", [conversation])]
+        offers = []
+        for order, answer in enumerate(good):
+            turns = json.loads(answer["messages"])
+            users = [m["content"] for m in turns if m["role"] == "user"]
+            earlier = [m["content"] for m in turns if m["role"] == "assistant"]
+            if len(users) < 2 or turns[-1]["role"] != "user":
+                continue  # turn 1: nothing earlier to repeat
+            copies = [("user", users[-1])] + ([("assistant", earlier[-1])] if earlier else [])
+            if len(users) % 2:
+                copies.reverse()
+            for rank, (kind, copy) in enumerate(copies):
+                if copy.strip() and copy.strip() != answer["text"].strip():
+                    offers.append(((rank, len(users), order), kind, copy, answer))
+        now = time.time()
+        for _, kind, copy, a in sorted(offers, key=lambda offer: offer[0])[:self._max_parrots]:
+            yield {"pair_key": f"parrot:{a['id']}:{kind}", "context_hash": a["context_hash"], "domain": a["domain"],
+                   "prompt": _scrubbed_prompt(a["messages"]), "chosen": scrub_text(a["text"]),
+                   "rejected": scrub_text(copy), "source": ANTI_REPETITION, "weight": a["weight"],
+                   "chosen_response_id": a["id"], "rejected_response_id": a["id"], "chosen_adapter": a["adapter"],
+                   "rejected_adapter": f"copy:{kind}", "signal_ids": a["signal_ids"], "created_at": now}
+
     def _labels(self, answers, judged, signals, context, domain, prompt) -> Iterable[dict[str, Any]]:
         now = time.time()
         base = {"context_hash": context, "domain": domain, "prompt": prompt, "created_at": now}
@@ -219,3 +312,8 @@ class PairBuilder:
                     yield {**base, "label_key": f"correction:{s['id']}", "completion": scrub_text(s["correction_text"]),
                            "label": 1, "source": "correction", "weight": WEIGHT[5], "response_id": None,
                            "adapter": "user", "signal_ids": json.dumps([s["id"]])}
+
+
+def _scrubbed_prompt(messages: str) -> str:
+    """A stored answer's context (JSON messages) as a pair's prompt: every message PII-scrubbed."""
+    return json.dumps([{**m, "content": scrub_text(m["content"])} for m in json.loads(messages)], ensure_ascii=False)

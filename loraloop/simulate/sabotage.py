@@ -14,6 +14,7 @@ from pathlib import Path
 
 from loraloop import storage
 from loraloop.config import RetrainConfig, SimulateConfig
+from loraloop.feedback.pairs import ANTI_REPETITION
 from loraloop.feedback.store import FeedbackStore
 
 __all__ = ["SABOTAGE_METHOD", "rambling_feedback", "sabotage_config"]
@@ -30,8 +31,10 @@ def rambling_feedback(source_db: Path, scratch_db: Path, domain: str) -> int:
     FeedbackStore(scratch_db).close()  # the schema, by the store's own migrations
     live = storage.connect(source_db, busy_timeout_ms=30_000, readonly=True)
     try:
+        # Answers the users rejected: not corrections' originals, nor parrot pairs' copies of their own turns.
         pairs = live.execute("SELECT context_hash, prompt, rejected FROM pairs WHERE domain = ? AND "
-                             "chosen_response_id IS NOT NULL ORDER BY id", [domain]).fetchall()
+                             "chosen_response_id IS NOT NULL AND source != ? ORDER BY id",
+                             [domain, ANTI_REPETITION]).fetchall()
     finally:
         live.close()
     if not pairs:
