@@ -15,7 +15,8 @@ from typing import Any
 from loraloop.settings import DEVICES
 
 __all__ = ["CPU_TRAINING_ARGS", "DEVICES", "LORA_TARGETS", "QLORA_OPTIMIZER", "TrainingBase", "compute_dtype",
-           "keep_nf4_layers_differentiable", "keep_trainable_in_compute_dtype", "load_training_base", "nf4_config", "resolve_device", "training_base"]
+           "keep_nf4_layers_differentiable", "keep_trainable_in_compute_dtype", "load_training_base", "nf4_config",
+           "resolve_device", "training_base"]
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 QLORA_OPTIMIZER = "paged_adamw_8bit"

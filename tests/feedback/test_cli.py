@@ -53,3 +53,15 @@ def test_a_db_the_user_names_must_exist_but_a_missing_default_is_a_failure(tmp_p
     monkeypatch.setenv("LORALOOP_HOME", str(tmp_path))
     assert main(["feedback", "pairs"]) == 1
     assert "no feedback database at " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keys", ["web app", "web-app,../etc"])
+def test_pairs_refuse_a_client_key_filter_that_is_not_key_names(db, capsys, keys):
+    assert main(["feedback", "pairs", "--db", str(db), "--client-keys", keys]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("loraloop: error: --client-keys: ") and "is not a key name" in err and err.count("\n") == 1
+
+
+def test_pairs_with_a_client_key_filter_report_what_they_built(db, capsys):
+    assert main(["feedback", "pairs", "--db", str(db), "--client-keys", "web-app, mobile"]) == 0
+    assert "pairs added: 0" in capsys.readouterr().out

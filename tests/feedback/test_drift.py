@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import random
 import sys
 import time
 
@@ -60,8 +61,10 @@ async def test_prompts_from_another_domain_cross_the_js_threshold(tmp_path, toke
 
 
 async def test_prompts_from_the_same_distribution_do_not(tmp_path, tokenizer):
-    medical = prompts("medical")
-    fill(tmp_path / "fb.sqlite", medical[::2][:120], medical[1::2][:120])
+    # A seeded shuffle, not every other record: the corpus is written in template order, so its even and odd
+    # records differ systematically (an excess JS of 0.10 on the demo tokenizer; shuffled halves give <= 0.02).
+    medical = random.Random(0).sample(prompts("medical"), 240)
+    fill(tmp_path / "fb.sqlite", medical[:120], medical[120:])
     values = (await DriftMonitor(tmp_path / "fb.sqlite", tokenizer, CONFIG).snapshot())["medical"]
     assert values["prompt_js"] < CONFIG.drift_js_threshold
     assert values["prompt_length_psi"] < CONFIG.drift_psi_threshold

@@ -49,7 +49,7 @@ async def test_scripted_session_yields_exactly_the_expected_pairs(client, feedba
     second = await ask(client, s + "What helps a sore throat?", f"{s}c", regenerate_of=first.response_id)
     final = await ask(client, s + "What helps a sore throat?", f"{s}c", regenerate_of=second.response_id)
     # Row 4, copy: beats a weaker answer to the same prompt.
-    copied, other = [await ask(client, s + "How much sleep do adults need?", f"{s}d{i}") for i in range(2)]
+    copied, other = [await ask(client, s + "How much water should adults drink?", f"{s}d{i}") for i in range(2)]
     await client.send_feedback(copied.response_id, pb.COPY)
     # Row 5, follow-up: a weak positive, inferred from the next turn; no pair on its own.
     followed = await ask(client, s + "Is coffee bad for me?", f"{s}e")
