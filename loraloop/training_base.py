@@ -126,6 +126,7 @@ def load_training_base(model_dir: str | Path, *, device: str, qlora: bool, seque
         model = cls.from_pretrained(model_dir, dtype=torch.float32 if device == "cpu" else torch.bfloat16, **extra)
         if getattr(model, "is_loaded_in_4bit", False) or getattr(model, "is_loaded_in_8bit", False):
             # A checkpoint saved already quantized by bitsandbytes (its config carries quantization_config).
+            keep_nf4_layers_differentiable(model)
             return prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
         return model
 
