@@ -1,4 +1,5 @@
-"""`loraloop retrain run|pending|daemon`: one job now, the pairs waiting, or the daemon that runs jobs on triggers."""
+"""`loraloop retrain run|pending|daemon|guard-check`: one job now, the pairs waiting, the daemon that runs jobs on
+triggers, or a check of guard files before a job mixes them in."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def register(subparsers: Any) -> None:
     daemon = sub.add_parser("daemon", help="run jobs when a domain's trigger fires (schedule, new pairs, drift)")
     add_daemon_flags(daemon)
     daemon.set_defaults(handler=run_daemon_command)
+    guard = sub.add_parser("guard-check", help="check guard files (loraloop/guard/README.md) beside the shipped set")
+    guard.add_argument("files", nargs="*", metavar="FILE", help="JSONL guard files; none = check the shipped set alone")
+    guard.set_defaults(handler=_guard_check)
 
 
 def add_daemon_flags(parser: argparse.ArgumentParser) -> None:
@@ -102,14 +106,30 @@ def _pending(args: argparse.Namespace) -> int:
     return 0
 
 
+def _guard_check(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from loraloop.guard import load_guard_set
+
+    with usage_errors():  # a bad file named on the command line: one line naming file, line and field, exit 2
+        guard = load_guard_set(args.files)
+    by_file = Counter((c.source.rpartition(":")[0], c.split) for c in guard.cases)
+    for name in dict.fromkeys(c.source.rpartition(":")[0] for c in guard.cases):
+        print(f"{name}: {by_file[(name, 'train')]} train, {by_file[(name, 'heldout')]} held out")
+    print(f"ok: {len(guard.cases)} cases, digest {guard.digest[:12]}")
+    return 0
+
+
 def run_daemon_command(args: argparse.Namespace, *, runner: Any = None, pending: Any = None) -> None:
     """Handler of `loraloop retrain daemon`: build both configs from the flags `add_daemon_flags` added, serve
     /metrics, poll until SIGTERM/SIGINT (or max_runs). Bad flags raise UsageError (a ValueError) naming the field."""
+    from loraloop.guard import load_guard_set
     from loraloop.retrain.daemon import RetrainDaemon, run_until_signalled
 
     daemon_config, retrain = config_from(args, RetrainDaemonConfig), _config(args)
     with usage_errors():  # the watched domains and their overrides, checked against the adapter store
         daemon = RetrainDaemon(daemon_config, retrain, runner=runner, pending=pending)
+        load_guard_set(retrain.guard_files)  # a bad guard file would fail every job: refuse to start instead
     port = daemon.serve_metrics()
     if port is not None:
         log.info("retrain daemon: metrics on http://%s:%d/metrics", daemon.config.metrics_host, port)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loraloop.guard.mix import DEFAULT_GUARD_SHARE
 from loraloop.retrain.domain_overrides import OVERRIDABLE, parse_overrides
 from loraloop.router.rollout_config import check_schedule
 from loraloop.settings import DEVICES, ConfigError, check_fields, default_home, setting
@@ -104,7 +105,7 @@ class RetrainConfig:
     eval_share: float = setting(0.15, "Share of prompts (whole conversation contexts) held out for evaluation.",
                                 gt=0, lt=1, what="share")
     seed: int = setting(0, "Seed of the replay sample, the held-out split, the guard rows and training.")
-    guard_share: float = setting(0.15, "Share of each job's training rows that are guard rows (refusals and over-refusal "
+    guard_share: float = setting(DEFAULT_GUARD_SHARE, "Share of each job's training rows that are guard rows (refusals and over-refusal "
                                        "controls from the guard set's train split, loraloop/guard); 0 = none.",
                                  ge=0, le=0.5, what="share")
     guard_files: tuple[str, ...] = setting((), "Operator guard files (JSONL, loraloop/guard/README.md) mixed in beside the "

@@ -5,6 +5,9 @@ the version's loraloop.json, so the next job starts where its parent stopped. Ro
 watermarks because the pair builder re-creates labels (new ids) whenever it re-judges a prompt, while it keeps
 `created_at` of rows that did not change. The held-out split is by prompt (conversation context), so one prompt
 never lands on both sides, and by a seeded hash, so the same data always splits the same way.
+
+Guard rows (loraloop/guard) join the training side only, through `with_guard`, the one place every method's
+mix is made: the held-out guard families are the gate's, and held-out feedback rows stay feedback.
 """
 
 from __future__ import annotations
@@ -14,17 +17,22 @@ import json
 import math
 import random
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from loraloop import storage
 from loraloop.feedback.export import write_jsonl
+from loraloop.guard import GuardCase, guard_count, pair_row, pick_cases, sft_row
 
-__all__ = ["Snapshot", "load_watermark", "new_row_count", "snapshot"]
+__all__ = ["GUARD_KIND", "Snapshot", "load_watermark", "new_row_count", "snapshot", "with_guard"]
 
 PAIRS_FILE = {"train": "train_pairs.jsonl", "eval": "eval_pairs.jsonl"}
 SFT_FILE = {"train": "train_sft.jsonl", "eval": "eval_sft.jsonl"}
+# What guard rows each method trains on: sft learns the answer to keep; the others learn it over the one to
+# avoid (ppo through the prompts and the reward model that learnt those pairs).
+GUARD_KIND = {"sft": "sft", "dpo": "pairs", "reward": "pairs", "ppo": "pairs"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +51,7 @@ class Snapshot:
     watermark: dict[str, float]
     lineage: tuple[str, ...] = field(repr=False)
     digest: str
+    guard: dict[str, Any] = field(default_factory=lambda: {"share": 0.0, "rows": 0})  # what with_guard mixed in
 
     @property
     def pairs(self) -> int:
@@ -54,7 +63,7 @@ class Snapshot:
         return {"digest": self.digest, "watermark": self.watermark, "new_pairs": self.new_pairs,
                 "new_sft": self.new_sft, "new_prompts": self.new_prompts, "replayed": self.replayed,
                 "train_pairs": len(self.train_pairs), "eval_pairs": len(self.eval_pairs),
-                "train_sft": len(self.train_sft), "eval_sft": len(self.eval_sft)}
+                "train_sft": len(self.train_sft), "eval_sft": len(self.eval_sft), "guard": dict(self.guard)}
 
     def write(self, folder: Path) -> None:
         """The four JSONL files in TRL's conversational format, plus snapshot.json."""
@@ -136,6 +145,10 @@ def _eval_contexts(contexts: set[str], share: float, seed: int) -> set[str]:
     return set(ranked[:max(1, math.ceil(share * len(ranked)))])
 
 
+def _digest(domain: str, parts: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps({"domain": domain, **parts}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in ("context", "table", "created_at")}
 
@@ -163,11 +176,39 @@ def snapshot(db_file: Path, domain: str, watermark: dict[str, float], *, replay_
         table = row.get("table") or "pairs"
         mark[table] = max(mark[table], row["created_at"])
     lineage = tuple(sorted({r["id"] for r in pairs + sft}, key=lambda i: (i.split(":")[0], int(i.split(":")[1]))))
-    digest = hashlib.sha256(json.dumps({"domain": domain, **split}, sort_keys=True, ensure_ascii=False).encode())
     return Snapshot(domain=domain, train_pairs=split["pairs"][0], eval_pairs=split["pairs"][1],
                     train_sft=split["sft"][0], eval_sft=split["sft"][1], new_pairs=new_pairs, new_sft=new_sft,
                     new_prompts=new_prompts, replayed=replayed_pairs + replayed_sft, watermark=mark,
-                    lineage=lineage, digest=digest.hexdigest())
+                    lineage=lineage, digest=_digest(domain, split))
+
+
+def with_guard(snap: Snapshot, method: str, cases: Sequence[GuardCase], *, share: float, seed: int,
+               guard_digest: str = "") -> Snapshot:
+    """The snapshot with guard rows making up `share` of the method's training rows (loraloop.guard.mix).
+
+    sft gets SFT rows; dpo, reward and ppo get preference pairs. ppo's rows are its distinct prompts, so its
+    share is counted on those. The lineage gains `guard:<case id>` for each case used, and `guard` records
+    the share, the rows and the guard set's digest; the snapshot digest then covers the guard rows too.
+    """
+    kind = GUARD_KIND.get(method)
+    if kind is None:
+        raise ValueError(f"method={method!r}: expected one of {', '.join(GUARD_KIND)}")
+    if method == "ppo":
+        feedback = len({json.dumps(r["prompt"], sort_keys=True) for r in snap.train_pairs + snap.train_sft})
+    else:
+        feedback = len(snap.train_sft if kind == "sft" else snap.train_pairs)
+    picked = pick_cases(cases, guard_count(feedback, share), seed)
+    summary = {"share": share, "rows": len(picked), "kind": kind, "cases": len({c.id for c in picked}),
+               "digest": guard_digest}
+    if not picked:
+        return replace(snap, guard=summary)
+    rows = tuple(sft_row(c) if kind == "sft" else pair_row(c) for c in picked)
+    train_sft = snap.train_sft + rows if kind == "sft" else snap.train_sft
+    train_pairs = snap.train_pairs + rows if kind == "pairs" else snap.train_pairs
+    split = {"pairs": (train_pairs, snap.eval_pairs), "sft": (train_sft, snap.eval_sft)}
+    used = sorted({r["id"] for r in rows})
+    return replace(snap, train_sft=train_sft, train_pairs=train_pairs, lineage=snap.lineage + tuple(used),
+                   digest=_digest(snap.domain, {"guard": summary, **split}), guard=summary)
 
 
 def new_row_count(db_file: Path, domain: str, watermark: dict[str, float]) -> int:

@@ -32,7 +32,8 @@ from loraloop.adapters import METADATA_FILE, WEIGHTS_FILE, AdapterRef, AdapterSt
 from loraloop.config import RETRAIN_METHODS, RetrainConfig
 from loraloop.errors import InvalidArgument, LoraloopError, StoreError
 from loraloop.feedback.export import write_jsonl
-from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot
+from loraloop.guard import GuardDataError, load_guard_set
+from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot, with_guard
 from loraloop.retrain.outcomes import FAILED, GATE_FAILED, KILLED, OUTCOMES, PUBLISHED, TOO_FEW_PAIRS
 from loraloop.retrain.spec import JobSpec
 
@@ -44,7 +45,7 @@ METHODS = RETRAIN_METHODS  # ("sft", "dpo", "reward", "ppo")
 REWARD_STORE = "_reward"
 # Recorded in loraloop.json: the fields that shape training and the gate (never paths or the admin token).
 _PRIVATE_FIELDS = ("db_path", "adapter_store", "model", "demo_home", "work_dir", "server_target", "admin_token",
-                   "server_tls_ca", "server_tls_cert", "server_tls_key")
+                   "server_tls_ca", "server_tls_cert", "server_tls_key", "guard_files")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -214,6 +215,10 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
         parent_meta = store.metadata(parent)
     except (LoraloopError, OSError, ValueError) as e:
         return done(FAILED, f"parent adapter of {domain!r} is missing or corrupt: {e}")
+    try:  # an operator's bad guard file stops the job before it reads or trains anything
+        guard = load_guard_set(config.guard_files)
+    except GuardDataError as e:
+        return done(FAILED, f"guard data: {e}")
     reward_ref = _latest_reward(store_root, domain)
     if method == "ppo" and reward_ref is None:
         return done(FAILED, f"ppo needs a reward model for {domain!r} and there is none: run "
@@ -232,7 +237,8 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
             if method == "reward" else parent.key
         return done(TOO_FEW_PAIRS, f"too few new {unit} for {domain} {method}: need {need}, have {have} "
                                      f"(since {since})", pairs=have)
-    rows = len(snap.train_sft) + len(snap.eval_sft) if method == "sft" else snap.pairs
+    rows = len(snap.train_sft) + len(snap.eval_sft) if method == "sft" else snap.pairs  # feedback rows, as counted
+    snap = with_guard(snap, method, guard.cases, share=config.guard_share, seed=config.seed, guard_digest=guard.digest)
 
     if cancel is not None and cancel.is_set():
         return done(KILLED, "cancelled before training started; nothing published")
@@ -262,8 +268,8 @@ def _train_and_publish(spec: JobSpec, config: RetrainConfig, target: AdapterStor
     from loraloop.retrain.served_gate import ProbeSet
 
     method, domain = spec.method, spec.domain
-    say(f"{method}: {rows} rows ({snap.new_pairs} new pairs, {snap.replayed} replayed), parent {parent.key}, "
-        f"work dir {job}")
+    say(f"{method}: {rows} rows ({snap.new_pairs} new pairs, {snap.replayed} replayed) + {snap.guard['rows']} guard "
+        f"rows, parent {parent.key}, work dir {job}")
     exit_ = run_worker(config, job / "job.json", job / "worker.log", on_progress=say, cancel=cancel,
                        on_start=lambda pid: say(f"worker started (pid {pid})"))
     if exit_.cancelled or (cancel is not None and cancel.is_set()):

@@ -28,7 +28,8 @@ from pathlib import Path
 
 SEED = 20240611
 RECORDS_PER_LANG = 150          # per domain and language: 150 en + 150 zh = 300 per domain
-TWO_TURN_FRACTION = 0.20        # share of two-turn conversations
+TWO_TURN_FRACTION = 0.20        # share of conversations with a follow-up turn
+THIRD_TURN_FRACTION = 0.5       # of those, the share that goes on to a third turn (anti-repetition pairs need it)
 HELDOUT_SLOTS = 3               # heldout when (7 * topic_slot + 3 * round) % 20 < 3  -> 15 %
 CAVEAT_RATE = {"medical": 0.70, "finance": 0.75, "legal": 0.75, "general": 0.0}
 MAX_CHARS = 880                 # hard cap on the total characters of one conversation
@@ -3865,6 +3866,9 @@ def build_records(domain: str, lang: str) -> list[dict]:
     lengths = [("short", "medium", "long")[i % 3] for i in range(n)]
     rng.shuffle(lengths)
     two_turn = set(rng.sample(range(n), round(n * TWO_TURN_FRACTION)))
+    # Third turns draw from their own stream: the one- and two-turn records stay what they were before.
+    rng3 = random.Random(SEED + 100 * DOMAINS.index(domain) + LANGS.index(lang) + 50)
+    three_turn = set(rng3.sample(sorted(two_turn), round(len(two_turn) * THIRD_TURN_FRACTION)))
     with_caveat = set(rng.sample(range(n), round(n * CAVEAT_RATE[domain])))
     templates = _Cycle(style["templates"], rng)
     followups = _Cycle(style["followups"], rng)
@@ -3915,9 +3919,29 @@ def build_records(domain: str, lang: str) -> list[dict]:
             two_turn_seen += 1
             opener2 = "" if conversational else _weighted(rng, style["openers"])
 
+        third_q, third_a, opener3 = "", [], ""
+        if i in three_turn:                                # the other kind of follow-up than the second turn's
+            used = set(chosen) | {sentences.index(a) for a in follow_a if a in sentences}
+            if follow_q == topic["F"][0]:
+                rest = [s for j, s in enumerate(sentences) if j not in used]
+                third_q = rng3.choice([f for f in style["followups"] if f != follow_q])
+                third_a = rest[:1] or [sentences[-1]]
+            else:
+                third_q, third_a = topic["F"][0], [topic["A"][0]]
+            opener3 = "" if conversational else _weighted(rng3, style["openers"])
+
         while True:
             first = [sentences[j] for j in chosen]
-            if is_two_turn:
+            if third_q:
+                messages = [
+                    {"role": "user", "content": question},
+                    {"role": "assistant", "content": _answer(lang, first, opener1, "")},
+                    {"role": "user", "content": follow_q},
+                    {"role": "assistant", "content": _answer(lang, follow_a, opener2, "")},
+                    {"role": "user", "content": third_q},
+                    {"role": "assistant", "content": _answer(lang, third_a, opener3, caveat)},
+                ]
+            elif is_two_turn:
                 messages = [
                     {"role": "user", "content": question},
                     {"role": "assistant", "content": _answer(lang, first, opener1, "")},
@@ -3929,8 +3953,13 @@ def build_records(domain: str, lang: str) -> list[dict]:
                     {"role": "user", "content": question},
                     {"role": "assistant", "content": _answer(lang, first, opener1, caveat)},
                 ]
-            if sum(len(m["content"]) for m in messages) <= MAX_CHARS or len(chosen) == 1:
+            if sum(len(m["content"]) for m in messages) <= MAX_CHARS:
                 break
+            if len(chosen) == 1:
+                if not third_q:
+                    break
+                third_q = ""  # still too long with a one-sentence first answer: it stays a two-turn conversation
+                continue
             chosen = chosen[:-1]
 
         records.append({"id": f"{domain}-{lang}-{i + 1:04d}", "domain": domain, "lang": lang,
@@ -3965,7 +3994,7 @@ def validate(domain: str, records: list[dict]) -> None:
         need(rid.startswith(f"{domain}-{rec['lang']}-") and rid not in seen_ids, rid, "id")
         seen_ids.add(rid)
         messages = rec["messages"]
-        need(len(messages) in (2, 4), rid, "turn count")
+        need(len(messages) in (2, 4, 6), rid, "turn count")
         openers = tuple(o for o, _ in STYLE[(domain, rec["lang"])]["openers"] if o)
         for k, msg in enumerate(messages):
             text = msg.get("content", "")

@@ -1,7 +1,9 @@
 """Builds the demo model deterministically: tokenizer, a tiny Llama base, one SFT LoRA per domain.
 
-The build is cached under `<home>/demo/<fingerprint>/` (fingerprint = corpus + config + BUILD_VERSION);
-a finished build is renamed into place atomically, so a crash leaves no half-built cache.
+The base and every adapter train with guard rows mixed in (loraloop/guard, `DemoConfig.guard_share`), by the
+same rule as every retrain job, so v1 already refuses in the demo's refusal style and retraining keeps it.
+The build is cached under `<home>/demo/<fingerprint>/` (fingerprint = corpus + guard set + config +
+BUILD_VERSION); a finished build is renamed into place atomically, so a crash leaves no half-built cache.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,12 +25,13 @@ from loraloop.adapters import AdapterStore
 from loraloop.demo.config import DemoConfig
 from loraloop.demo.data import CORPUS_DIR, corpus_digest, load_corpus
 from loraloop.fs import file_lock
+from loraloop.guard import GuardCase, guard_count, load_guard_set, pick_cases, sft_row
 from loraloop.training_base import CPU_TRAINING_ARGS, LORA_TARGETS, load_training_base, training_base
 
 __all__ = ["BUILD_VERSION", "CHAT_TEMPLATE", "DEMO_GENERATION_DEFAULTS", "DemoModel", "build_demo", "demo_paths"]
 
 # Bump when the builder's code changes what it produces, so old caches are not reused.
-BUILD_VERSION = 2
+BUILD_VERSION = 3  # 3: guard rows in the tokenizer, the base and the adapters
 # Sampling defaults shipped in generation_config.json; vLLM applies them to requests that leave a field unset.
 # At temperature 1.0 the 3k-token demo answers word salad; greedy answers are fine, and 0.3 keeps sentences
 # while regenerated answers still differ.
@@ -57,7 +61,7 @@ def demo_paths(config: DemoConfig) -> DemoModel:
     """The cache location a config builds into (whether or not it is built yet)."""
     key = hashlib.sha256(json.dumps(
         {"corpus": corpus_digest(), "config": config.fingerprint(), "build": BUILD_VERSION,
-         "generation": DEMO_GENERATION_DEFAULTS},
+         "generation": DEMO_GENERATION_DEFAULTS, "guard": load_guard_set().digest},
         sort_keys=True).encode()).hexdigest()[:16]
     root = config.home_path() / "demo" / key
     return DemoModel(root=root, model_dir=root / "model", int8_model_dir=root / "model-w8a8",
@@ -96,15 +100,19 @@ def _build_into(config: DemoConfig, out: Path, *, progress: bool) -> None:
     torch.set_num_threads(config.threads)
     torch.use_deterministic_algorithms(True)
     records = [r for r in load_corpus() if r["split"] == "train"]
-    _say(progress, f"corpus: {len(records)} training conversations from {CORPUS_DIR}")
+    guard = load_guard_set()  # the shipped set only: the demo is the same everywhere
+    base_guard = pick_cases(guard.cases, guard_count(len(records), config.guard_share), config.seed)
+    _say(progress, f"corpus: {len(records)} training conversations from {CORPUS_DIR}, {len(base_guard)} guard rows")
 
     _say(progress, "1/4 training the tokenizer")
-    tokenizer = train_tokenizer(records, config)
+    tokenizer = train_tokenizer(records, config, guard.split("train"))
     model_dir = out / "model"
     tokenizer.save_pretrained(model_dir)
 
     _say(progress, "2/4 training the base model on every domain")
-    model = _train_base(records, tokenizer, config, out / "work-base", progress)
+    conversations = [r["messages"] for r in records] + [[*c.messages, {"role": "assistant", "content": c.chosen}]
+                                                        for c in base_guard]
+    model = _train_base(conversations, tokenizer, config, out / "work-base", progress)
     for name, value in DEMO_GENERATION_DEFAULTS.items():
         setattr(model.generation_config, name, value)
     model.generation_config.do_sample = True
@@ -121,14 +129,22 @@ def _build_into(config: DemoConfig, out: Path, *, progress: bool) -> None:
     for i, domain in enumerate(config.domains, 1):
         _say(progress, f"4/4 adapter {i}/{len(config.domains)}: SFT QLoRA for {domain!r}")
         domain_records = [r for r in records if r["domain"] == domain]
-        adapter_dir = _train_adapter(domain_records, tokenizer, model_dir, config, out / f"work-{domain}", progress)
+        # Prompt/completion rows: TRL computes the loss on the answer only. Guard rows as an sft job mixes them.
+        adapter_guard = pick_cases(guard.cases, guard_count(len(domain_records), config.guard_share), config.seed)
+        rows = [{"prompt": r["messages"][:-1], "completion": r["messages"][-1:]} for r in domain_records]
+        rows += [{"prompt": row["prompt"], "completion": [{"role": "assistant", "content": row["completion"]}]}
+                 for row in map(sft_row, adapter_guard)]
+        adapter_dir = _train_adapter(rows, tokenizer, model_dir, config, out / f"work-{domain}", progress)
         store.publish(domain, adapter_dir, {
             "base_model": "loraloop-demo",
             "method": "sft",
             "parent": None,
             "config": {"epochs": config.adapter_epochs, "learning_rate": config.adapter_learning_rate,
                        "rank": config.lora_rank, "alpha": config.lora_alpha},
-            "dataset": {"conversations": len(domain_records), "corpus_sha256": corpus_digest()},
+            "dataset": {"conversations": len(domain_records), "corpus_sha256": corpus_digest(),
+                        "guard": {"share": config.guard_share, "rows": len(adapter_guard), "kind": "sft",
+                                  "cases": len({c.id for c in adapter_guard}), "digest": guard.digest}},
+            "lineage": sorted({sft_row(c)["id"] for c in adapter_guard}),
             "training_base": training_base("cpu", qlora=True).as_dict(),
         })
     for work in out.glob("work-*"):
@@ -140,12 +156,13 @@ def _build_into(config: DemoConfig, out: Path, *, progress: bool) -> None:
     _say(progress, f"done in {time.monotonic() - started:.0f}s")
 
 
-def train_tokenizer(records: list[dict[str, Any]], config: DemoConfig):
-    """A byte-level BPE tokenizer trained on the corpus, with the demo chat template."""
+def train_tokenizer(records: list[dict[str, Any]], config: DemoConfig, guard: Sequence[GuardCase] = ()):
+    """A byte-level BPE tokenizer trained on the corpus (and the guard cases it trains on), with the chat template."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     texts = [m["content"] for r in records for m in r["messages"]]
+    texts += [t for c in guard for t in [*(m["content"] for m in c.messages), c.chosen, c.rejected]]
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
@@ -186,7 +203,7 @@ def _sft_config(config: DemoConfig, work: Path, epochs: float, learning_rate: fl
     )
 
 
-def _train_base(records, tokenizer, config: DemoConfig, work: Path, progress: bool):
+def _train_base(conversations, tokenizer, config: DemoConfig, work: Path, progress: bool):
     from datasets import Dataset
     from transformers import LlamaForCausalLM
     from trl import SFTTrainer
@@ -194,14 +211,14 @@ def _train_base(records, tokenizer, config: DemoConfig, work: Path, progress: bo
     model = LlamaForCausalLM(_model_config(tokenizer, config))
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
-    dataset = Dataset.from_list([{"messages": r["messages"]} for r in records])
+    dataset = Dataset.from_list([{"messages": messages} for messages in conversations])
     trainer = SFTTrainer(model=model, args=_sft_config(config, work, config.base_epochs, config.base_learning_rate, progress),
                          train_dataset=dataset, processing_class=tokenizer)
     trainer.train()
     return trainer.model
 
 
-def _train_adapter(records, tokenizer, model_dir: Path, config: DemoConfig, work: Path, progress: bool) -> Path:
+def _train_adapter(rows, tokenizer, model_dir: Path, config: DemoConfig, work: Path, progress: bool) -> Path:
     from datasets import Dataset
     from peft import LoraConfig
     from trl import SFTTrainer
@@ -209,8 +226,7 @@ def _train_adapter(records, tokenizer, model_dir: Path, config: DemoConfig, work
     # QLoRA, like every retrain job: the adapters learn on the NF4 base they are later retrained on.
     qlora = training_base("cpu", qlora=True)
     base = load_training_base(model_dir, device="cpu", qlora=True)
-    # Prompt/completion rows: TRL computes the loss on the answer only.
-    dataset = Dataset.from_list([{"prompt": r["messages"][:-1], "completion": r["messages"][-1:]} for r in records])
+    dataset = Dataset.from_list(rows)
     lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=0.0,
                       target_modules=LORA_TARGETS, task_type="CAUSAL_LM")
     trainer = SFTTrainer(model=base, args=_sft_config(config, work, config.adapter_epochs, config.adapter_learning_rate,

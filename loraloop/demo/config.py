@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loraloop.guard.mix import DEFAULT_GUARD_SHARE
 from loraloop.settings import ConfigError, check_fields, default_home, setting
 
 __all__ = ["DemoConfig"]
@@ -14,7 +15,7 @@ __all__ = ["DemoConfig"]
 
 @dataclass(frozen=True, kw_only=True)
 class DemoConfig:
-    """How the built-in demo model is built: a tiny Llama, its tokenizer, and one SFT LoRA per domain."""
+    """How the built-in demo model is built: a tiny Llama, its tokenizer, and one SFT LoRA per domain (guard rows mixed in)."""
 
     home: str = setting("", "Cache root; empty = LORALOOP_HOME or ~/.cache/loraloop.")
     seed: int = setting(0, "Seed for every random choice of the build.")
@@ -34,6 +35,9 @@ class DemoConfig:
     batch_size: int = setting(16, "Training batch size (conversations).", ge=1)
     max_length: int = setting(320, "Longest training sequence in tokens.", ge=1)
     threads: int = setting(2, "Torch CPU threads; fixed so the build is reproducible.", ge=1)
+    guard_share: float = setting(DEFAULT_GUARD_SHARE, "Share of the base's and each adapter's training rows that are guard "
+                                                      "rows (loraloop/guard's train split), the mix every retrain job uses; "
+                                                      "0 = none.", ge=0, le=0.5, what="share")
 
     def __post_init__(self) -> None:
         from loraloop.adapters import RESERVED_DOMAINS  # lazy: the adapter store's module is not a config's to load

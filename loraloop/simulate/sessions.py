@@ -94,10 +94,11 @@ class _Player:
         conversation = f"{user.id}-r{self.round}"
         messages = [{"role": "user", "content": item.text}]
         reply = await self._chat(user, messages, conversation, "q")
-        regenerations, followed = 0, False
+        regenerations, followed = 0, 0
         while reply is not None:
             reaction = react(self.preference, reply.text, user.rng, self.config,
-                             can_regenerate=regenerations < MAX_REGENERATIONS, can_follow_up=not followed)
+                             can_regenerate=regenerations < MAX_REGENERATIONS,
+                             can_follow_up=followed < len(item.follow_ups))
             self.out.answers.append({"adapter": reply.adapter, "arm": reply.arm, "user": user.id,
                                      "thumbs": reaction.thumbs, "score": reaction.score, "round": self.round,
                                      "phase": self.phase})
@@ -116,11 +117,12 @@ class _Player:
                 reply = await self._chat(user, messages, conversation, f"regen{regenerations}",
                                          regenerate_of=reply.response_id)
             elif reaction.follow_up:
-                followed = True
+                followed += 1
                 self.out.events += 1  # the server infers FOLLOW_UP from the next turn
                 messages = [*messages, {"role": "assistant", "content": reply.text},
-                            {"role": "user", "content": item.follow_up}]
-                reply = await self._chat(user, messages, conversation, "follow")
+                            {"role": "user", "content": item.follow_ups[followed - 1]}]
+                # The first follow-up keeps its seed name ("follow"): the first two turns sample as they did.
+                reply = await self._chat(user, messages, conversation, "follow" if followed == 1 else f"follow{followed}")
             else:
                 reply = None
 

@@ -11,6 +11,7 @@ from loraloop.adapters import AdapterStore
 from loraloop.config import DemoConfig
 from loraloop.demo import build_demo, demo_paths
 from loraloop.demo.data import DOMAINS, load_corpus
+from loraloop.guard import REFUSAL_OPENERS, guard_count, load_guard_set
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = dict(vocab_size=600, base_epochs=0.05, adapter_epochs=0.1, domains=("medical", "legal"), max_length=128,
@@ -61,6 +62,12 @@ def test_build_is_deterministic_cached_and_publishes_v1(tmp_path):
     assert store.domains() == ["legal", "medical"]
     meta = store.metadata(store.get("medical", 1))
     assert meta["method"] == "sft" and meta["rank"] == 8 and meta["version"] == 1
+    # The adapters train with the guard mix of every sft job: 15 % of their rows, listed in the lineage.
+    guard = meta["dataset"]["guard"]
+    conversations = meta["dataset"]["conversations"]
+    assert guard["share"] == 0.15 and guard["rows"] == guard_count(conversations, 0.15) and guard["kind"] == "sft"
+    assert guard["digest"] == load_guard_set().digest
+    assert meta["lineage"] and all(i.startswith("guard:") for i in meta["lineage"]) and len(meta["lineage"]) == guard["cases"]
     config = json.loads((first.model_dir / "config.json").read_text())
     assert config["head_dim"] == 64 and config["architectures"] == ["LlamaForCausalLM"]
 
@@ -68,3 +75,17 @@ def test_build_is_deterministic_cached_and_publishes_v1(tmp_path):
 def test_cache_key_follows_config_and_not_location(tmp_path):
     assert demo_paths(DemoConfig(home="/x")).root.name == demo_paths(DemoConfig(home="/y")).root.name
     assert demo_paths(DemoConfig(seed=1)).root.name != demo_paths(DemoConfig(seed=2)).root.name
+    assert demo_paths(DemoConfig(guard_share=0.1)).root.name != demo_paths(DemoConfig()).root.name
+
+
+def test_the_tokenizer_learns_the_guard_cases_it_trains_on():
+    from loraloop.demo.build import train_tokenizer
+
+    records, train = load_corpus("train"), load_guard_set().split("train")
+    plain, mixed = train_tokenizer(records, DemoConfig()), train_tokenizer(records, DemoConfig(), train)
+
+    def tokens(tokenizer, texts):
+        return sum(len(tokenizer(t)["input_ids"]) for t in texts)
+
+    assert tokens(mixed, [c.chosen for c in train]) < 0.9 * tokens(plain, [c.chosen for c in train])
+    assert tokens(mixed, [REFUSAL_OPENERS["zh"]]) < tokens(plain, [REFUSAL_OPENERS["zh"]])

@@ -37,11 +37,15 @@ async def test_dpo_publishes_a_version_that_beats_its_parent(dpo_job, adapter_st
     assert meta["eval"]["preference_accuracy"] == result.metrics["preference_accuracy"]
     assert len(meta["dataset"]["digest"]) == 64 and meta["config"]["beta"] == 0.1
     assert "admin_token" not in meta["config"] and "db_path" not in meta["config"]
-    # Lineage: exactly the feedback rows of the domain the snapshot read (pairs and desirable labels).
+    # Lineage: exactly the feedback rows of the domain the snapshot read (pairs and desirable labels), and the
+    # guard cases mixed in as pairs (15 % of the training pairs).
     with sqlite3.connect(scripted_db) as db:
         pairs = {f"pairs:{i}" for (i,) in db.execute("SELECT id FROM pairs WHERE domain = ?", [DOMAIN])}
     assert pairs <= set(meta["lineage"])
-    assert all(item.split(":")[0] in ("pairs", "labels") for item in meta["lineage"])
+    assert all(item.split(":")[0] in ("pairs", "labels", "guard") for item in meta["lineage"])
+    guard = meta["dataset"]["guard"]
+    assert (guard["kind"], guard["share"]) == ("pairs", 0.15) and guard["rows"] >= 8
+    assert guard["cases"] == sum(item.startswith("guard:") for item in meta["lineage"])
 
 
 async def test_dpo_held_out_preference_recomputed_from_the_saved_adapters(dpo_job, adapter_store, demo_model):
@@ -72,8 +76,9 @@ async def test_dpo_greedy_answers_move_toward_the_preferred_kind(dpo_job, adapte
         answers = greedy(model, tokenizer, prompts)
         stats[adapter] = (sum(a.rstrip(" .").endswith(keyword) for a in answers) / len(answers),
                           sum(len(a) for a in answers) / len(answers))
-    # v1 ends about half its held-out answers with the keyword; the preference asks for every answer to.
-    assert stats["new"][0] >= stats["v1"][0] + 0.2, stats
+    # v1 ends half to three quarters of its held-out answers with the keyword (the demo build since guard data:
+    # 0.75); the preference asks for every answer to. Gain 0.2, or come within 0.1 of every answer.
+    assert stats["new"][0] >= min(stats["v1"][0] + 0.2, 0.9), stats
     assert stats["new"][1] <= stats["v1"][1] * 1.1, stats  # and not longer (short answers were preferred)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loraloop.demo.data import load_corpus
-from loraloop.simulate.prompts import prompt_pools
+from loraloop.simulate.prompts import GENERIC_FOLLOW_UPS, MAX_FOLLOW_UPS, prompt_pools
 
 
 def test_pools_are_held_out_and_disjoint():
@@ -17,7 +17,14 @@ def test_pools_are_held_out_and_disjoint():
     assert all(i.id.startswith("finance-") for i in pools.pool + pools.evaluation)
     assert all(i.text not in trained_on or i.id not in {r["id"] for r in load_corpus("train")} for i in pools.pool)
     assert 0.25 < len(pools.evaluation) / len(ids) < 0.4
-    assert all(i.follow_up for i in pools.pool)
+    assert all(len(i.follow_ups) == MAX_FOLLOW_UPS and all(i.follow_ups) for i in pools.pool)
+    # A held-out conversation's own later questions come first: three-turn ones give both follow-ups.
+    records = {r["id"]: r for r in load_corpus("heldout")}
+    three = [i for i in pools.pool + pools.evaluation if len(records[i.id]["messages"]) == 6]
+    assert three and all(i.follow_ups == (records[i.id]["messages"][2]["content"], records[i.id]["messages"][4]["content"])
+                         for i in three)
+    one = next(i for i in pools.pool if len(records[i.id]["messages"]) == 2)
+    assert one.follow_ups == GENERIC_FOLLOW_UPS[one.lang]
 
 
 def test_the_split_is_seeded():
