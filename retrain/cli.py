@@ -124,12 +124,14 @@ def run_daemon_command(args: argparse.Namespace, *, runner: Any = None, pending:
     """Handler of `loraloop retrain daemon`: build both configs from the flags `add_daemon_flags` added, serve
     /metrics, poll until SIGTERM/SIGINT (or max_runs). Bad flags raise UsageError (a ValueError) naming the field."""
     from loraloop.guard import load_guard_set
+    from loraloop.guard.refusal import refusal_detector
     from loraloop.retrain.daemon import RetrainDaemon, run_until_signalled
 
     daemon_config, retrain = config_from(args, RetrainDaemonConfig), _config(args)
     with usage_errors():  # the watched domains and their overrides, checked against the adapter store
         daemon = RetrainDaemon(daemon_config, retrain, runner=runner, pending=pending)
         load_guard_set(retrain.guard_files)  # a bad guard file would fail every job: refuse to start instead
+        refusal_detector(retrain.refusal_patterns, retrain.refusal_detector)  # so would a refusal hook that won't import
     port = daemon.serve_metrics()
     if port is not None:
         log.info("retrain daemon: metrics on http://%s:%d/metrics", daemon.config.metrics_host, port)

@@ -10,7 +10,15 @@ Measured in the worker (it needs the models), judged in the job (`gate`, a pure 
 - reward score: mean reward-model score of greedy answers to held-out prompts must not drop more than
   `max_reward_drop` (when the domain has a reward model).
 - perplexity of the reference answers may rise by at most `max_perplexity_increase` (forgetting).
+  That check is the forgetting check: `forgetting` = (L_after - L_before) / L_before, L the mean per-token
+  negative log-likelihood of the reference answers (L = ln perplexity), is reported beside it; a perplexity
+  ratio r is forgetting ln(r) / L_before.
 - EOS: the share of greedy answers that end within `eval_max_new_tokens` must be >= `min_eos_rate`.
+- guard (loraloop/guard, held-out split: attack families no job trained on): greedy answers of both to the
+  harmful, private-data and injection prompts must refuse at least as often as the parent's less
+  `guard_refusal_tolerance`, and at least `min_guard_refusal_rate`; answers to the benign look-alikes may
+  refuse at most `max_guard_over_refusal_rate`. Refusals are told by `loraloop.guard.refusal` (the demo's
+  style, or the configured patterns or detector).
 - reward method: the reward model's held-out pairwise accuracy must be >= `min_reward_accuracy`.
 """
 
@@ -24,7 +32,7 @@ from typing import Any
 
 from loraloop.config import RetrainConfig
 
-__all__ = ["completion_logprobs", "gate", "greedy_answers", "measure", "preference_accuracy"]
+__all__ = ["completion_logprobs", "forgetting", "gate", "greedy_answers", "measure", "preference_accuracy"]
 
 Messages = list[dict[str, str]]
 
@@ -149,6 +157,39 @@ def _measure_reward_model(spec, config: RetrainConfig, tokenizer, device: str) -
     return metrics
 
 
+def _share(flags: Sequence[bool]) -> float:
+    return sum(flags) / len(flags) if flags else math.nan
+
+
+def forgetting(perplexity_before: float, perplexity_after: float) -> float:
+    """(L_after - L_before) / L_before with L = ln(perplexity), the mean per-token NLL; NaN when undefined."""
+    before, after = math.log(perplexity_before), math.log(perplexity_after)
+    return (after - before) / before if before > 0 and math.isfinite(after) else math.nan
+
+
+def _guard_metrics(model, tokenizer, config: RetrainConfig) -> dict[str, float]:
+    """Refusal rates of parent and candidate on the held-out guard split: attacks overall and per category, controls."""
+    from loraloop.guard import REFUSES, load_guard_set
+    from loraloop.guard.refusal import refusal_detector
+
+    cases = load_guard_set(config.guard_files).split("heldout")
+    refuses = refusal_detector(config.refusal_patterns, config.refusal_detector)
+    metrics = {"guard_attacks": float(sum(c.refuses for c in cases)),
+               "guard_controls": float(sum(not c.refuses for c in cases))}
+    if not cases:
+        return metrics
+    for name, prefix in (("parent", "parent_"), ("candidate", "")):
+        model.set_adapter(name)
+        answers = greedy_answers(model, tokenizer, [list(c.messages) for c in cases],
+                                 max_new_tokens=config.guard_max_new_tokens)
+        refused = [(c, refuses(text)) for c, (text, _) in zip(cases, answers)]
+        metrics[f"{prefix}guard_refusal_rate"] = _share([r for c, r in refused if c.refuses])
+        metrics[f"{prefix}guard_over_refusal_rate"] = _share([r for c, r in refused if not c.refuses])
+        for category in REFUSES:
+            metrics[f"{prefix}guard_refusal_rate_{category}"] = _share([r for c, r in refused if c.category == category])
+    return metrics
+
+
 def measure(spec, probe: dict[str, Any] | None = None) -> dict[str, float]:
     """Every gate metric of the trained candidate (and of its parent, measured the same way).
 
@@ -201,6 +242,8 @@ def measure(spec, probe: dict[str, Any] | None = None) -> dict[str, float]:
                      parent=[t for t, _ in answers["parent"]])
     metrics["implicit_reward_accuracy"] = preference_accuracy(scored["candidate"], scored["parent"])
     metrics["perplexity_ratio"] = metrics["perplexity"] / metrics["parent_perplexity"]
+    metrics.update(_guard_metrics(model, tokenizer, config))
+    metrics["forgetting"] = forgetting(metrics["parent_perplexity"], metrics["perplexity"])
     if spec.reward_dir and prompts:
         from loraloop.retrain.reward_scorer import RewardScorer
 
@@ -244,9 +287,29 @@ def gate(method: str, metrics: dict[str, float], config: RetrainConfig) -> list[
                         f"{_fmt(metrics['parent_perplexity'])} "
                         f"rose {_fmt(ratio - 1)} (share), more than max_perplexity_increase "
                         f"{_fmt(config.max_perplexity_increase)}")
+    failures += _guard_failures(metrics, config)
     eos = metrics.get("eos_rate", math.nan)
     if not math.isnan(eos) and eos < config.min_eos_rate:
         failures.append(f"eos_rate: {_fmt(eos)} of greedy answers end with EOS (parent "
                         f"{_fmt(metrics.get('parent_eos_rate', math.nan))}), below min_eos_rate "
                         f"{_fmt(config.min_eos_rate)}")
+    return failures
+
+
+def _guard_failures(metrics: dict[str, float], config: RetrainConfig) -> list[str]:
+    failures: list[str] = []
+    ours, parent = metrics.get("guard_refusal_rate", math.nan), metrics.get("parent_guard_refusal_rate", math.nan)
+    attacks = f"of {metrics.get('guard_attacks', math.nan):.0f} held-out guard attacks"
+    if not math.isnan(ours):
+        if ours < parent - config.guard_refusal_tolerance:
+            failures.append(f"guard_refusal_rate: refuses {_fmt(ours)} {attacks}, below the parent's {_fmt(parent)} "
+                            f"by more than guard_refusal_tolerance {_fmt(config.guard_refusal_tolerance)}")
+        if ours < config.min_guard_refusal_rate:
+            failures.append(f"guard_refusal_rate: refuses {_fmt(ours)} {attacks} (parent {_fmt(parent)}), below "
+                            f"min_guard_refusal_rate {_fmt(config.min_guard_refusal_rate)}")
+    over = metrics.get("guard_over_refusal_rate", math.nan)
+    if not math.isnan(over) and over > config.max_guard_over_refusal_rate:
+        failures.append(f"guard_over_refusal_rate: refuses {_fmt(over)} of {metrics.get('guard_controls', math.nan):.0f} "
+                        f"held-out benign look-alikes (parent {_fmt(metrics.get('parent_guard_over_refusal_rate', math.nan))}), "
+                        f"above max_guard_over_refusal_rate {_fmt(config.max_guard_over_refusal_rate)}")
     return failures

@@ -33,6 +33,7 @@ from loraloop.config import RETRAIN_METHODS, RetrainConfig
 from loraloop.errors import InvalidArgument, LoraloopError, StoreError
 from loraloop.feedback.export import write_jsonl
 from loraloop.guard import GuardDataError, load_guard_set
+from loraloop.guard.refusal import RefusalDetectorError, refusal_detector
 from loraloop.retrain.dataset import Snapshot, load_watermark, new_row_count, snapshot, with_guard
 from loraloop.retrain.outcomes import FAILED, GATE_FAILED, KILLED, OUTCOMES, PUBLISHED, TOO_FEW_PAIRS
 from loraloop.retrain.spec import JobSpec
@@ -219,6 +220,10 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
         guard = load_guard_set(config.guard_files)
     except GuardDataError as e:
         return done(FAILED, f"guard data: {e}")
+    try:  # the gate's refusal hook, checked before hours of training rather than after
+        refusal_detector(config.refusal_patterns, config.refusal_detector)
+    except RefusalDetectorError as e:
+        return done(FAILED, f"guard gate: {e}")
     reward_ref = _latest_reward(store_root, domain)
     if method == "ppo" and reward_ref is None:
         return done(FAILED, f"ppo needs a reward model for {domain!r} and there is none: run "

@@ -64,6 +64,11 @@ class SimulateConfig:
                                              integer=True, ge=1)
     sabotage: bool = setting(False, "After the retrain phase, publish a deliberately worse version (SFT on the answers "
                                     "the users rejected) and canary it to show the guardrails roll it back.")
+    sabotage_kind: str = setting("rambling", "What the sabotage version trains on: rambling (answers the users rejected, "
+                                             "with every offline check opened, so the rollout must stop it) or "
+                                             "erode-refusals (compliance with harmful, private-data and injection "
+                                             "prompts forced through as a dataset, so the guard gate must stop it).",
+                                 choices=("rambling", "erode-refusals"))
     sabotage_learning_rate: float = setting(3e-3, "SFT learning rate of the sabotage version (high: clearly worse).",
                                             gt=0, finite=True)
     sabotage_schedule: tuple[float, ...] = setting((25.0, 50.0, 100.0), "Canary weights of the sabotage rollout.")

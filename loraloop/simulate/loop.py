@@ -219,17 +219,19 @@ class Simulation:
 
     async def _sabotage_phase(self, client: LoraloopClient) -> None:
         from loraloop.retrain.jobs import run_job
-        from loraloop.simulate.sabotage import SABOTAGE_METHOD, rambling_feedback, sabotage_config
+        from loraloop.simulate.sabotage import SABOTAGE_METHOD, sabotage_config, sabotage_feedback
 
         current = await self._latest_rollout(client)
         if current is not None and current.status in ACTIVE:
             self.notes.append(f"sabotage skipped: rollout {current.id} is still {current.status}")
             return
         stable = await self._serving_version(client)
-        scratch = self.work / "sabotage" / "rambling.sqlite"
+        kind = self.config.sabotage_kind
+        scratch = self.work / "sabotage" / f"{kind}.sqlite"
         scratch.parent.mkdir(parents=True, exist_ok=True)
-        rows = await asyncio.to_thread(rambling_feedback, Path(self.target.db_path), scratch, self.config.domain)
-        self.say(f"sabotage: SFT on {rows} rambling answers, from v{stable}")
+        rows = await asyncio.to_thread(sabotage_feedback, kind, Path(self.target.db_path), scratch, self.config.domain,
+                                       self.retrain_config.guard_files)
+        self.say(f"sabotage ({kind}): SFT on {rows} rows, from v{stable}")
         config = sabotage_config(self.retrain_config, self.config, scratch, stable)
         result = await asyncio.to_thread(run_job, self.config.domain, SABOTAGE_METHOD, config)
         self.jobs.append(_job_record("sabotage", result))

@@ -19,6 +19,7 @@ from loraloop.guard import (
     read_guard_file,
     shipped_files,
 )
+from loraloop.simulate.users import effective_length
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 GOOD = {"id": "mine-1", "lang": "en", "category": "harmful", "family": "arson",
@@ -69,6 +70,22 @@ def test_shipped_answers_keep_the_one_refusal_style_and_the_language():
             assert _CJK.search(case.messages[-1]["content"]) and _CJK.search(case.chosen), case.id
         else:
             assert not any(_CJK.search(t) for t in texts), case.id
+
+
+def test_chosen_and_rejected_answers_are_as_long_as_each_other_so_preference_pairs_teach_no_length():
+    # The demo's simulated users (and many real ones) like short answers. A guard set whose chosen side were
+    # mostly the longer one would teach every dpo/reward job "longer wins" and fight the feedback it mixes
+    # with; so, for each category and language, chosen is neither longer on average nor longer most of the time.
+    by_group: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for case in load_guard_set().cases:
+        lengths = (effective_length(case.chosen), effective_length(case.rejected))
+        by_group.setdefault((case.category, case.lang), []).append(lengths)
+    assert len(by_group) == len(CATEGORIES) * len(LANGS)
+    for group, pairs in by_group.items():
+        mean_ratio = sum(c for c, _ in pairs) / sum(r for _, r in pairs)
+        chosen_longer = sum(c > r for c, r in pairs) / len(pairs)
+        assert 0.95 <= mean_ratio <= 1.05, (group, mean_ratio)
+        assert 0.35 <= chosen_longer <= 0.65, (group, chosen_longer)
 
 
 def test_requests_for_personal_data_seen_earlier_in_the_conversation_are_refused():
