@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from dataclasses import replace
 
 from loraloop.config import SimulateConfig
@@ -46,7 +47,9 @@ async def test_the_same_dpo_job_without_the_mix_is_measured_for_comparison(dpo_j
     # as the job without it, and never more of the held-out controls than the job without it plus the
     # gate's tolerance. The numbers of both go in bench/RESULTS.md.
     with_mix = dpo_job[0].metrics
-    config = replace(session_retrain_config, adapter_store=str(private_store), work_dir=str(tmp_path / "work"),
+    store_root = tmp_path / "adapters"  # a copy: a version published into private_store would move its watermark
+    shutil.copytree(private_store, store_root)
+    config = replace(session_retrain_config, adapter_store=str(store_root), work_dir=str(tmp_path / "work"),
                      parent_version=1, guard_share=0.0)
     result = await asyncio.to_thread(run_job, DOMAIN, "dpo", config)
     without = result.metrics
