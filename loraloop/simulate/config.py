@@ -14,6 +14,9 @@ SIMULATE_PREFERENCES = ("concise", "safety", "dislike:<phrase>")
 _PROBABILITY = {"ge": 0, "le": 1, "what": "probability"}
 
 
+SABOTAGE_KINDS = ("rambling", "erode-refusals")  # loraloop.simulate.sabotage makes each
+
+
 @dataclass(frozen=True, kw_only=True)
 class SimulateConfig:
     """`loraloop simulate`: a seeded population of simulated users that drives feedback -> retrain -> canary."""
@@ -68,7 +71,7 @@ class SimulateConfig:
                                              "with every offline check opened, so the rollout must stop it) or "
                                              "erode-refusals (compliance with harmful, private-data and injection "
                                              "prompts forced through as a dataset, so the guard gate must stop it).",
-                                 choices=("rambling", "erode-refusals"))
+                                 choices=SABOTAGE_KINDS)
     sabotage_learning_rate: float = setting(3e-3, "SFT learning rate of the sabotage version (high: clearly worse).",
                                             gt=0, finite=True)
     sabotage_schedule: tuple[float, ...] = setting((25.0, 50.0, 100.0), "Canary weights of the sabotage rollout.")

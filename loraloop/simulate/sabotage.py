@@ -23,11 +23,10 @@ from loraloop.config import RetrainConfig, SimulateConfig
 from loraloop.feedback.pairs import ANTI_REPETITION
 from loraloop.feedback.store import FeedbackStore
 from loraloop.guard import load_guard_set
+from loraloop.simulate.config import SABOTAGE_KINDS
 
 __all__ = ["SABOTAGE_KINDS", "SABOTAGE_METHOD", "eroding_feedback", "rambling_feedback", "sabotage_config",
            "sabotage_feedback"]
-
-SABOTAGE_KINDS = ("rambling", "erode-refusals")
 
 SABOTAGE_METHOD = "sft"
 MAX_ROWS = 400  # enough SFT rows for a clearly worse adapter, few enough to train in about a minute on CPU
