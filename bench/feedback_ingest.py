@@ -171,7 +171,7 @@ async def bench_grpc(tmp: Path, args: argparse.Namespace) -> tuple[dict[str, lis
     demo = build_demo(DemoConfig())
     config = ServeConfig(model=str(demo.model_dir), adapter_store=str(demo.adapter_store), port=0,
                          metrics_port=-1, http_port=-1, admin_token="bench")
-    feedback = FeedbackConfig(db_path=str(tmp / "server.sqlite"), drift_interval_s=0)
+    feedback = FeedbackConfig(db_url=str(tmp / "server.sqlite"), drift_interval_s=0)
     running = await create_server(config, feedback_config=feedback)
     measured: dict[str, list[Measured]] = {"ceiling": [], "unary": [], "ceiling_batch": [], "batch": []}
     try:

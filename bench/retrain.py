@@ -104,7 +104,7 @@ def main() -> None:
         for base in args.bases.split(","):
             adapters = root / base / "adapters"  # one store per base: ppo must score with its own reward model
             shutil.copytree(demo.adapter_store, adapters)
-            config = RetrainConfig(db_path=str(db), adapter_store=str(adapters), model=str(demo.model_dir),
+            config = RetrainConfig(db_url=str(db), adapter_store=str(adapters), model=str(demo.model_dir),
                                    work_dir=str(root / base / "work"), min_free_bytes=0, device="cpu",
                                    parent_version=1, ppo_learning_rate=5e-4, ppo_steps=16,
                                    max_perplexity_increase=0.2, qlora=base == "qlora")

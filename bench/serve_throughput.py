@@ -82,7 +82,7 @@ async def bench_server(demo, store_root: Path, work, max_tokens: int, paths: set
                          http_port=0 if "f" in paths else -1, admin_token="bench",
                          max_concurrent_requests=len(work) + 8)
     # Answers are recorded as in production, into a throwaway store.
-    running = await create_server(config, feedback_config=FeedbackConfig(db_path=str(store_root.parent / "fb.sqlite")))
+    running = await create_server(config, feedback_config=FeedbackConfig(db_url=str(store_root.parent / "fb.sqlite")))
     runs, swap = {}, None
     try:
         async with LoraloopClient(f"127.0.0.1:{running.port}", admin_token="bench") as client:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from loraloop.cli_args import UsageError, since_flag
+from loraloop.cli_args import UsageError, add_database_flag, given_database, since_flag
 
 __all__ = ["register"]
 
@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
             ("stats", "per adapter version: answers, signals and rates", _stats),
             ("drift", "latest drift snapshot per adapter, and a PNG of each metric over time", _drift)):
         cmd = feedback_sub.add_parser(name, help=help_text)
-        cmd.add_argument("--db", default=None, help="feedback database (default: ~/.cache/loraloop/feedback.sqlite)")
+        add_database_flag(cmd)
         if name == "export":
             cmd.add_argument("--adapter", required=True, help="domain whose data to export, e.g. medical")
             cmd.add_argument("--format", required=True, choices=("dpo", "kto", "sft"), help="TRL dataset shape")
@@ -44,20 +44,18 @@ def register(sub: Any) -> None:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    """The feedback store: --db (a usage error when it is not there), else the default (a failure when absent)."""
+    """The feedback store: --db-url (a usage error when it is not there), else the default (a failure when absent)."""
     from loraloop.config import FeedbackConfig
     from loraloop.errors import FailedPrecondition
     from loraloop.feedback.store import FeedbackStore
 
-    if args.db:
-        path = Path(args.db)
-        if not path.is_file():
-            raise UsageError(f"--db: no feedback database at {path}")
-    else:
+    target = given_database(args)
+    if target is None:
         path = FeedbackConfig().db_file()
         if not path.is_file():
-            raise FailedPrecondition(f"no feedback database at {path} yet (pass --db, or let the server create it)")
-    return FeedbackStore(path, busy_timeout_ms=30_000)  # waits out the server's writes
+            raise FailedPrecondition(f"no feedback database at {path} yet (pass --db-url, or let the server create it)")
+        target = str(path)
+    return FeedbackStore(target, busy_timeout_ms=30_000)  # waits out the server's writes
 
 
 def _pairs(args: argparse.Namespace) -> None:
@@ -112,7 +110,7 @@ def _drift(args: argparse.Namespace) -> None:
     store = _open(args)
     try:
         if args.compute:
-            _snapshot_now(store.path, args.compute)
+            _snapshot_now(store.target, args.compute)
         rows = latest_snapshot(store.db)
         if not rows:
             raise FailedPrecondition(f"no drift snapshots in {store.path} yet "
@@ -128,11 +126,11 @@ def _drift(args: argparse.Namespace) -> None:
         store.close()
 
 
-def _snapshot_now(db_path: Path, model_dir: str) -> None:
+def _snapshot_now(db_url: str, model_dir: str) -> None:
     from transformers import AutoTokenizer
 
     from loraloop.config import FeedbackConfig
     from loraloop.feedback.drift import DriftMonitor, hf_logprob_scorer
 
-    monitor = DriftMonitor(db_path, AutoTokenizer.from_pretrained(model_dir), FeedbackConfig())
+    monitor = DriftMonitor(db_url, AutoTokenizer.from_pretrained(model_dir), FeedbackConfig())
     asyncio.run(monitor.snapshot(hf_logprob_scorer(model_dir)))

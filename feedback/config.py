@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from loraloop.settings import ConfigError, check_fields, default_home, setting
+from loraloop.settings import DATABASE_HELP, ConfigError, check_database_url, check_fields, resolve_database, setting
 
 __all__ = ["FeedbackConfig"]
 
@@ -14,7 +14,7 @@ __all__ = ["FeedbackConfig"]
 class FeedbackConfig:
     """Where and how answers and user signals are stored."""
 
-    db_path: str = setting("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
+    db_url: str = setting("", DATABASE_HELP)
     queue_size: int = setting(10_000, "Writes waiting for the writer thread before new ones get RESOURCE_EXHAUSTED.", ge=1)
     batch_size: int = setting(256, "Most writes committed in one transaction; a client's batch of signals is never split "
                                    "(a bigger one commits alone).", ge=1)
@@ -39,9 +39,19 @@ class FeedbackConfig:
 
     def __post_init__(self) -> None:
         check_fields(self)
+        check_database_url("db_url", self.db_url)
         if self.max_batch_signals > self.queue_size:  # such a batch could never reserve its slots
             raise ConfigError("max_batch_signals", self.max_batch_signals, f"must be <= queue_size={self.queue_size}")
 
+    def database(self) -> str:
+        """The shared database to open: db_url, else the SQLite file <home>/feedback.sqlite."""
+        return resolve_database(self.db_url)
+
     def db_file(self) -> Path:
-        """The resolved database path."""
-        return Path(self.db_path) if self.db_path else default_home() / "feedback.sqlite"
+        """The SQLite file of `database()`; a ConfigError when db_url names a Postgres database."""
+        from loraloop.storage import database_path  # the seam's own parsing (it imports the drivers)
+
+        try:
+            return database_path(self.database())
+        except ValueError as e:
+            raise ConfigError("db_url", self.db_url.split("@")[-1], str(e)) from None

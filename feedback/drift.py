@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from loraloop import storage
 from loraloop.config import FeedbackConfig
 from loraloop.feedback.drift_stats import DRIFT_METRICS, DriftThresholds, crossed, js_excess, psi, rate, threshold_for
@@ -30,7 +28,8 @@ __all__ = ["DriftMonitor", "Windows", "hf_logprob_scorer", "latest_snapshot", "p
 LogprobScorer = Callable[[Sequence[Sequence[int]]], Awaitable[list[float]]]
 _SQL = (
     "SELECT r.messages, r.prompt_tokens, r.completion_tokens, r.route_confidence, "
-    "SUM(s.kind = 'THUMBS_UP'), SUM(s.kind = 'THUMBS_DOWN'), SUM(s.kind = 'REGENERATE') "
+    "COUNT(s.id) FILTER (WHERE s.kind = 'THUMBS_UP'), COUNT(s.id) FILTER (WHERE s.kind = 'THUMBS_DOWN'), "
+    "COUNT(s.id) FILTER (WHERE s.kind = 'REGENERATE') "
     "FROM responses r LEFT JOIN signals s ON s.response_id = r.id WHERE r.domain = ? GROUP BY r.id "
 )
 
@@ -51,16 +50,16 @@ def _last_user_text(messages_json: str) -> str:
 class DriftMonitor:
     """Computes, stores and exports drift snapshots from one feedback database."""
 
-    def __init__(self, db_path: str | Path, tokenizer: Any, config: FeedbackConfig,
+    def __init__(self, db_url: str | Path, tokenizer: Any, config: FeedbackConfig,
                  metrics: FeedbackMetrics | None = None):
-        self.db_path = Path(db_path)
+        self.db_url = storage.check_database(db_url)
         self._tokenizer = tokenizer
         self._config = config
         self._metrics = metrics
         self.thresholds = DriftThresholds(js=config.drift_js_threshold, psi=config.drift_psi_threshold)
 
-    def _db(self) -> Database:
-        return Database(storage.connect(self.db_path, busy_timeout_ms=30_000))
+    def _db(self) -> storage.Connection:
+        return storage.connect(self.db_url, busy_timeout_ms=30_000, autocommit=True)
 
     def windows(self) -> list[Windows]:
         """Per adapter with enough answers: its first and last `drift_window` answers (disjoint)."""
@@ -103,12 +102,12 @@ class DriftMonitor:
         over = crossed(values, self.thresholds)
         db = self._db()
         try:
-            with write_transaction(db.conn):
-                db["drift_snapshots"].insert_all([
+            with write_transaction(db):
+                storage.insert_rows(db, "drift_snapshots", [
                     {"adapter": w.adapter, "metric": m, "value": values[m], "threshold": threshold_for(m, self.thresholds),
                      "crossed": int(m in over), "reference_answers": len(w.reference),
                      "recent_answers": len(w.recent), "created_at": now} for m in DRIFT_METRICS])
-                db["drift_events"].insert_all([
+                storage.insert_rows(db, "drift_events", [
                     {"adapter": w.adapter, "metric": m, "value": values[m],
                      "threshold": threshold_for(m, self.thresholds), "created_at": now} for m in over])
         finally:
@@ -158,7 +157,7 @@ def hf_logprob_scorer(model_dir: str | Path) -> LogprobScorer:
     return score
 
 
-def plot_history(db: Database, path: Path) -> int:
+def plot_history(db: storage.Connection, path: Path) -> int:
     """A PNG with one panel per drift metric: each adapter's value over time, the threshold dashed."""
     import matplotlib
 
@@ -188,7 +187,7 @@ def plot_history(db: Database, path: Path) -> int:
     return len(rows)
 
 
-def latest_snapshot(db: Database) -> list[dict[str, Any]]:
+def latest_snapshot(db: storage.Connection) -> list[dict[str, Any]]:
     """The newest snapshot's rows (adapter, metric, value, threshold, crossed) by adapter; [] before the first."""
     latest = db.execute("SELECT MAX(created_at) FROM drift_snapshots").fetchone()[0]
     if latest is None:

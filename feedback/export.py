@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+from loraloop import storage
+from loraloop.storage import Connection
 
 __all__ = ["FORMATS", "export_rows", "stats", "write_jsonl"]
 
@@ -18,19 +19,20 @@ def _assistant(text: str) -> list[dict[str, str]]:
     return [{"role": "assistant", "content": text}]
 
 
-def export_rows(db: Database, *, domain: str, fmt: str, since: float = 0.0) -> Iterator[dict[str, Any]]:
+def export_rows(db: Connection, *, domain: str, fmt: str, since: float = 0.0) -> Iterator[dict[str, Any]]:
     """Rows in TRL's conversational format: dpo (prompt/chosen/rejected), kto (prompt/completion/label), sft (prompt/completion)."""
     if fmt not in FORMATS:
         raise ValueError(f"format={fmt!r}: expected one of {', '.join(FORMATS)}")
     if fmt == "dpo":
-        for r in db.query("SELECT * FROM pairs WHERE domain = ? AND created_at >= ? ORDER BY id", [domain, since]):
+        for r in storage.dict_rows(db.execute("SELECT * FROM pairs WHERE domain = ? AND created_at >= ? ORDER BY id",
+                                                [domain, since])):
             # Only TRL's columns: the trainers reject or mis-collate extra string columns.
             yield {"prompt": json.loads(r["prompt"]), "chosen": _assistant(r["chosen"]),
                    "rejected": _assistant(r["rejected"])}
         return
     label_filter = "" if fmt == "kto" else "AND label = 1"  # SFT learns from the desirable answers only
-    for r in db.query(f"SELECT * FROM labels WHERE domain = ? AND created_at >= ? {label_filter} ORDER BY id",
-                      [domain, since]):
+    for r in storage.dict_rows(db.execute(
+            f"SELECT * FROM labels WHERE domain = ? AND created_at >= ? {label_filter} ORDER BY id", [domain, since])):
         row = {"prompt": json.loads(r["prompt"]), "completion": _assistant(r["completion"])}
         if fmt == "kto":
             row["label"] = bool(r["label"])
@@ -47,7 +49,7 @@ def write_jsonl(rows: Iterator[dict[str, Any]], path: Path) -> int:
     return n
 
 
-def stats(db: Database) -> list[dict[str, Any]]:
+def stats(db: Connection) -> list[dict[str, Any]]:
     """Per adapter version: answers, signals by kind, thumbs-down and regenerate rates, pairs and labels."""
     out = []
     for adapter, answers in db.execute("SELECT adapter, COUNT(*) FROM responses GROUP BY adapter ORDER BY adapter"):

@@ -12,7 +12,8 @@ turn, at most MAX_PARROT_PAIRS_PER_CONVERSATION per conversation. They carry sou
 copy stands in for the chosen answer itself (`rejected_response_id` is the chosen answer's id, and
 `rejected_adapter` says which copy: "copy:user" or "copy:assistant").
 
-The build is incremental: a watermark over signal ids and response rowids names the groups that changed;
+The build is incremental: a watermark over signal ids and response rowids (on Postgres, the ids of the
+transactions that wrote them: see `storage.change_column`) names the groups that changed;
 those groups are re-judged whole, so a stronger late signal replaces what a weaker one decided, and a
 pair already stored is never emitted twice. The conversations those groups belong to get their parrot
 pairs re-derived whole, from the labels just judged.
@@ -27,8 +28,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
+from loraloop import storage
 from loraloop.feedback.pii import scrub_text
 from loraloop.feedback.schema import write_transaction
 from loraloop.feedback.store import SignalKind
@@ -115,7 +115,7 @@ class _Candidate:
 class PairBuilder:
     """Builds pairs and labels from one feedback database (its own connection)."""
 
-    def __init__(self, db: Database, *, dwell_positive_ms_per_char: float = 40.0,
+    def __init__(self, db: storage.Connection, *, dwell_positive_ms_per_char: float = 40.0,
                  dwell_negative_ms_per_char: float = 8.0, max_pairs_per_chosen: int = MAX_PAIRS_PER_CHOSEN,
                  client_keys: Collection[str] = (),
                  max_parrot_pairs_per_conversation: int = MAX_PARROT_PAIRS_PER_CONVERSATION):
@@ -130,7 +130,7 @@ class PairBuilder:
         if max_parrot_pairs_per_conversation < 0:
             raise ValueError(f"max_parrot_pairs_per_conversation={max_parrot_pairs_per_conversation}: expected >= 0")
         self._max_parrots = max_parrot_pairs_per_conversation
-        self.db = db
+        self.db = getattr(db, "conn", db)  # a storage connection (or an old caller's sqlite_utils Database)
         self._trusted = sorted(set(client_keys))
         self._max_pairs_per_chosen = max_pairs_per_chosen
         self._dwell = dict(dwell_positive_ms_per_char=dwell_positive_ms_per_char,
@@ -144,16 +144,21 @@ class PairBuilder:
         """Re-judge every group touched since the last build; add new pairs, drop overruled ones."""
         added = removed = labels = 0
         # Watermarks are read under the write lock: two builders (server, daemon) never judge the same span twice.
-        with write_transaction(self.db.conn):
+        with write_transaction(self.db, lock="pairs.build"):
             signal_mark, response_mark = self._watermark("pairs.signal_id"), self._watermark("pairs.response_rowid")
             if self._watermark("pairs.client_keys") != self._keys_digest():
                 signal_mark = response_mark = 0  # another key filter built the stored pairs: re-judge every group
-            top_signal = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM signals").fetchone()[0]
-            top_response = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM responses").fetchone()[0]
+            # Every row at or below a horizon is committed, and none can still appear there: the next build
+            # starts where this one ends and misses nothing, even when writers commit out of id order.
+            top_signal = storage.change_horizon(self.db, "signals", "id")
+            top_response = storage.change_horizon(self.db, "responses", "rowid")
+            signal_order = storage.change_column(self.db, "id")
+            response_order = storage.change_column(self.db, "rowid")
             groups = self.db.execute(
                 "SELECT DISTINCT r.context_hash, r.domain FROM responses r JOIN signals s ON s.response_id = r.id "
-                "WHERE s.id > ? AND s.id <= ? "
-                "UNION SELECT DISTINCT context_hash, domain FROM responses WHERE rowid > ? AND rowid <= ?",
+                f"WHERE s.{signal_order} > ? AND s.{signal_order} <= ? "
+                f"UNION SELECT DISTINCT context_hash, domain FROM responses WHERE {response_order} > ? "
+                f"AND {response_order} <= ?",
                 [signal_mark, top_signal, response_mark, top_response]).fetchall()
             conversations: set[str] = set()
             for context, domain in groups:
@@ -165,8 +170,8 @@ class PairBuilder:
             for conversation in sorted(conversations):  # after every group: they read the labels just judged
                 a, r = self._rebuild_parrots(conversation)
                 added, removed = added + a, removed + r
-            self.db.execute("INSERT OR REPLACE INTO watermarks VALUES ('pairs.signal_id', ?), "
-                            "('pairs.response_rowid', ?), ('pairs.client_keys', ?)",
+            self.db.execute("INSERT INTO watermarks VALUES ('pairs.signal_id', ?), ('pairs.response_rowid', ?), "
+                            "('pairs.client_keys', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                             [top_signal, top_response, self._keys_digest()])
         return BuildReport(groups=len(groups), pairs_added=added, pairs_removed=removed, labels=labels)
 
@@ -189,7 +194,8 @@ class PairBuilder:
             return 0, stale, 0
         signals: dict[str, list[dict[str, Any]]] = {a["id"]: [] for a in answers}
         for row in self.db.execute(
-                f"SELECT id, response_id, kind, dwell_ms, correction_text FROM signals WHERE id <= ? AND response_id "
+                f"SELECT id, response_id, kind, dwell_ms, correction_text FROM signals WHERE "
+                f"{storage.change_column(self.db, 'id')} <= ? AND response_id "
                 f"IN ({','.join('?' * len(answers))}){trusted} ORDER BY id", [top_signal, *signals, *keys]):
             signals[row[1]].append(dict(zip(("id", "response_id", "kind", "dwell_ms", "correction_text"), row)))
         judged = {a["id"]: judge(signals[a["id"]], len(a["text"]), **self._dwell) for a in answers}
@@ -199,11 +205,11 @@ class PairBuilder:
         # Parrot pairs are the conversation pass's to keep or drop (_rebuild_parrots), not the group's.
         stale = self.db.execute(
             "DELETE FROM pairs WHERE context_hash = ? AND domain = ? AND source != ? "
-            "AND pair_key NOT IN (SELECT value FROM json_each(?))",
+            f"AND pair_key NOT IN ({storage.json_array_values(self.db)})",
             [context, domain, ANTI_REPETITION, json.dumps(keys)]).rowcount
         in_group = "SELECT COUNT(*) FROM pairs WHERE context_hash = ? AND domain = ?"
         before = self.db.execute(in_group, [context, domain]).fetchone()[0]
-        self.db["pairs"].insert_all(rows, ignore=True)  # a pair already stored keeps its id and created_at
+        storage.insert_rows(self.db, "pairs", rows, ignore=True)  # a pair already stored keeps its id and created_at
         label_rows = list(self._labels(answers, judged, signals, context, domain, prompt))
         kept = {key: (label, created) for key, label, created in self.db.execute(
             "SELECT label_key, label, created_at FROM labels WHERE context_hash = ? AND domain = ?", [context, domain])}
@@ -211,7 +217,7 @@ class PairBuilder:
             if kept.get(row["label_key"], (None,))[0] == row["label"]:
                 row["created_at"] = kept[row["label_key"]][1]  # unchanged: not "new" for the next export
         self.db.execute("DELETE FROM labels WHERE context_hash = ? AND domain = ?", [context, domain])
-        self.db["labels"].insert_all(label_rows)
+        storage.insert_rows(self.db, "labels", label_rows)
         return self.db.execute(in_group, [context, domain]).fetchone()[0] - before, stale, len(label_rows)
 
     def _pairs(self, answers, judged, signals, context, domain, prompt) -> Iterable[dict[str, Any]]:
@@ -255,11 +261,11 @@ class PairBuilder:
         rows = list(self._parrots(conversation))
         keys = json.dumps([r["pair_key"] for r in rows])
         mine = "source = ? AND chosen_response_id IN (SELECT id FROM responses WHERE conversation_id = ?)"
-        stale = self.db.execute(f"DELETE FROM pairs WHERE {mine} AND pair_key NOT IN (SELECT value FROM json_each(?))",
+        stale = self.db.execute(f"DELETE FROM pairs WHERE {mine} AND pair_key NOT IN ({storage.json_array_values(self.db)})",
                                 [ANTI_REPETITION, conversation, keys]).rowcount
         count = f"SELECT COUNT(*) FROM pairs WHERE {mine}"
         before = self.db.execute(count, [ANTI_REPETITION, conversation]).fetchone()[0]
-        self.db["pairs"].insert_all(rows, ignore=True)  # a pair already stored keeps its id and created_at
+        storage.insert_rows(self.db, "pairs", rows, ignore=True)  # a pair already stored keeps its id and created_at
         return self.db.execute(count, [ANTI_REPETITION, conversation]).fetchone()[0] - before, stale
 
     def _parrots(self, conversation: str) -> Iterable[dict[str, Any]]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
+import contextlib
 import time
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from loraloop import storage
-from loraloop.storage import split_statements, write_transaction
+from loraloop.storage import Connection, render_ddl, split_statements, write_transaction
 
-__all__ = ["MIGRATIONS", "migrate", "open_database", "write_transaction"]
+__all__ = ["MIGRATIONS", "POSTGRES_ADDITIONS", "migrate", "open_database", "write_transaction"]
 
 
 # Append only: a released migration never changes; a new schema change is a new named entry.
@@ -219,28 +217,63 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite3.Connection:
-    """A migrated connection to the shared database in autocommit mode, rows as sqlite3.Row (WAL, FULL sync)."""
-    conn = storage.connect(path, busy_timeout_ms=busy_timeout_ms, autocommit=True)  # FULL: on disk before acted on
-    conn.row_factory = sqlite3.Row
-    migrate(Database(conn))
+# What Postgres needs beyond the rendered SQLite text of a migration, applied in the same transaction.
+# SQLite gives every table an implicit `rowid` in insertion order, which queries use to order answers and
+# rollouts; Postgres tables get one as an identity column. Tables read incrementally (signals, responses)
+# record the writing transaction's id, whose order is commit order (see `storage.change_column`).
+_TXID = f"{storage.TXID_COLUMN} BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint)"
+POSTGRES_ADDITIONS: dict[str, str] = {
+    "0001_responses_and_signals": f"""
+        ALTER TABLE responses ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE;
+        ALTER TABLE responses ADD COLUMN {_TXID};
+        ALTER TABLE signals ADD COLUMN {_TXID};
+        CREATE INDEX responses_txid ON responses({storage.TXID_COLUMN});
+        CREATE INDEX signals_txid ON signals({storage.TXID_COLUMN})
+    """,
+    "0005_rollouts": """
+        ALTER TABLE rollouts ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+    """,
+}
+
+
+_LOCK = "schema_migrations"  # one migrator at a time on Postgres (SQLite's BEGIN IMMEDIATE already is)
+
+
+def open_database(target: str | Path, *, busy_timeout_ms: int = 5000) -> Connection:
+    """A migrated connection to the shared database in autocommit mode, rows readable by column name.
+
+    SQLite: WAL, FULL sync, rows as sqlite3.Row. Postgres: a pooled connection (rows are `storage.Row`).
+    """
+    conn = storage.connect(target, busy_timeout_ms=busy_timeout_ms, autocommit=True, named_rows=True)
+    migrate(conn)
     return conn
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply every migration not yet recorded; return the names applied now (safe with concurrent migrators)."""
-    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
-    done = {row[0] for row in db.execute("SELECT name FROM schema_migrations").fetchall()}
+def migrate(conn: Connection) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied now (safe with concurrent migrators).
+
+    Takes a storage connection (or, for old callers, a sqlite_utils Database, whose connection it uses).
+    """
+    conn = getattr(conn, "conn", conn)
+    postgres = storage.dialect(conn) == storage.POSTGRESQL
+    # Two Postgres sessions creating the same table at once collide in its catalog: create it under the lock.
+    with write_transaction(conn, lock=_LOCK) if postgres else contextlib.nullcontext():
+        conn.execute(render_ddl(conn, "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+                                      "applied_at REAL NOT NULL)"))
+    done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations").fetchall()}
     applied = []
     for name, sql in MIGRATIONS:
         if name in done:
             continue
-        with write_transaction(db.conn):
+        with write_transaction(conn, lock=_LOCK):
             # Checked under the write lock: another process may have applied it since we looked.
-            if db.execute("SELECT 1 FROM schema_migrations WHERE name = ?", [name]).fetchone():
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", [name]).fetchone():
                 continue
-            for statement in split_statements(sql):
-                db.execute(statement)
-            db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [name, time.time()])
+            script = render_ddl(conn, sql)
+            if postgres and name in POSTGRES_ADDITIONS:
+                script = script.rstrip().rstrip(";") + ";\n" + POSTGRES_ADDITIONS[name]
+            for statement in split_statements(script):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [name, time.time()])
         applied.append(name)
     return applied

@@ -1,4 +1,4 @@
-"""The feedback store: every answer and every user signal, in SQLite (WAL) through sqlite-utils."""
+"""The feedback store: every answer and every user signal, in the shared database (SQLite or Postgres)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-from sqlite_utils import Database
 
 from loraloop import storage
 from loraloop.errors import InvalidArgument, ResponseNotFound
@@ -117,12 +115,14 @@ _IN_CHUNK = 500  # bound parameters per IN query, well under SQLite's limit (999
 
 
 class FeedbackStore:
-    """A small class over one sqlite_utils.Database. Not thread-safe: one writer thread owns an instance."""
+    """A small class over one storage connection. Not thread-safe: one writer thread owns an instance."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, keep_raw_text: bool = True):
-        self.path = Path(path)
+    def __init__(self, target: str | Path, *, busy_timeout_ms: int = 5000, keep_raw_text: bool = True):
+        self.target = storage.check_database(target)
+        self.path = storage.redact(self.target)  # the database's name, fit for messages
         self._keep_raw_text = keep_raw_text
-        self.db = Database(storage.connect(self.path, busy_timeout_ms=busy_timeout_ms))  # WAL, synchronous=FULL
+        # SQLite: WAL, synchronous=FULL, transactions from write_transaction (autocommit otherwise).
+        self.db = storage.connect(self.target, busy_timeout_ms=busy_timeout_ms, autocommit=True)
         migrate(self.db)
         self._batch_signals: list[tuple[str, int | None, str]] = []
         self.recorded_signals: list[tuple[str, int | None, str]] = []
@@ -140,7 +140,7 @@ class FeedbackStore:
         """
         results: list[SignalAck | Exception | None] = []
         recorded: list[tuple[str, int | None, str]] = []
-        with write_transaction(self.db.conn):
+        with write_transaction(self.db):
             for is_signal, run in itertools.groupby(items, key=lambda item: isinstance(item, SignalRecord)):
                 if is_signal:  # a run of signals is checked up front, so no savepoint per signal is needed
                     self._batch_signals = []
@@ -150,7 +150,7 @@ class FeedbackStore:
                 for item in run:
                     self._batch_signals = []
                     try:
-                        with self.db.atomic():  # a savepoint: one bad item does not undo the others
+                        with storage.savepoint(self.db):  # a savepoint: one bad item does not undo the others
                             results.append(self._insert(item))
                         recorded.extend(self._batch_signals)
                     except (ResponseNotFound, InvalidArgument) as e:
@@ -181,10 +181,10 @@ class FeedbackStore:
         if record.regenerate_of and not self._exists(record.regenerate_of):
             raise ResponseNotFound(f"regenerate_of: no answer with response id {record.regenerate_of!r}")
         previous = self._previous_answer(record)
-        self.db["responses"].insert(row)
+        storage.insert_rows(self.db, "responses", [row])
         self.db.execute(
             "INSERT INTO conversations (id, user_id, turns, first_seen, last_seen) VALUES (?, ?, 1, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET turns = turns + 1, last_seen = excluded.last_seen",
+            "ON CONFLICT(id) DO UPDATE SET turns = conversations.turns + 1, last_seen = excluded.last_seen",
             [record.conversation_id, record.user_id, record.created_at, record.created_at])
         if record.regenerate_of:
             self._insert_signal(SignalRecord(response_id=record.regenerate_of, kind=SignalKind.REGENERATE,
@@ -223,7 +223,6 @@ class FeedbackStore:
         nothing, and it is acked as a duplicate of the stored row (or refused if that row is another signal).
         """
         answers = self._rows_by_first(_ANSWERS_BY_ID, {s.response_id for s in signals})
-        cursor = self.db.conn.cursor()
         results: list[SignalAck | ResponseNotFound | InvalidArgument] = []
         for signal in signals:
             answer = answers.get(signal.response_id)
@@ -235,9 +234,9 @@ class FeedbackStore:
             row["kind"], scrubbed = kind, 0
             if signal.correction_text and not self._keep_raw_text:
                 row["correction_text"], scrubbed = scrub_text(signal.correction_text), 1
-            cursor.execute(_INSERT_SIGNAL, (*row.values(), scrubbed))
-            if cursor.rowcount == 0:  # the idempotency key is taken (only a key can conflict)
-                signal_id, response_id, stored_kind = self.db.conn.execute(
+            signal_id = storage.insert_returning_id(self.db, _INSERT_SIGNAL, (*row.values(), scrubbed))
+            if signal_id is None:  # the idempotency key is taken (only a key can conflict)
+                signal_id, response_id, stored_kind = self.db.execute(
                     _SIGNAL_BY_KEY, [signal.idempotency_key]).fetchone()
                 if (response_id, stored_kind) != (signal.response_id, kind):
                     results.append(InvalidArgument("idempotency_key", "already used for a different signal"))
@@ -245,7 +244,7 @@ class FeedbackStore:
                     results.append(SignalAck(signal_id=signal_id, duplicate=True))
                 continue
             self._batch_signals.append((answer[0], answer[1], kind))
-            results.append(SignalAck(signal_id=cursor.lastrowid, duplicate=False))
+            results.append(SignalAck(signal_id=signal_id, duplicate=False))
         return results
 
     def _rows_by_first(self, sql: str, values: set[str]) -> dict[str, tuple[Any, ...]]:
@@ -255,14 +254,14 @@ class FeedbackStore:
         for start in range(0, len(ordered), _IN_CHUNK):
             chunk = ordered[start:start + _IN_CHUNK]
             query = sql.format(", ".join("?" * len(chunk)))
-            found.update((row[0], row[1:]) for row in self.db.conn.execute(query, chunk))
+            found.update((row[0], tuple(row[1:])) for row in self.db.execute(query, chunk))
         return found
 
     def purge_raw_text(self, older_than: float) -> int:
         """Replace answers and prompts recorded before `older_than` (epoch s) by their PII-scrubbed form."""
         rows = self.db.execute("SELECT id, text, messages FROM responses WHERE created_at < ? AND scrubbed = 0",
                                [older_than]).fetchall()
-        with write_transaction(self.db.conn):
+        with write_transaction(self.db):
             for rid, text, messages in rows:
                 clean = [{**m, "content": scrub_text(m["content"])} for m in json.loads(messages)]
                 self.db.execute("UPDATE responses SET text = ?, messages = ?, scrubbed = 1 WHERE id = ?",
@@ -280,23 +279,21 @@ class FeedbackStore:
     def response(self, response_id: str) -> dict[str, Any] | None:
         """One recorded answer, or None."""
         row = self.db.execute("SELECT * FROM responses WHERE id = ?", [response_id])
-        columns = [c[0] for c in row.description]
-        values = row.fetchone()
-        return dict(zip(columns, values)) if values else None
+        return next(storage.dict_rows(row), None)
 
     def signals(self, response_id: str | None = None) -> list[dict[str, Any]]:
         """Stored signals, oldest first (of one answer when given)."""
-        where, args = ("response_id = ?", [response_id]) if response_id else (None, None)
-        return list(self.db["signals"].rows_where(where, args, order_by="id"))
+        where, args = ("WHERE response_id = ?", [response_id]) if response_id else ("", [])
+        return list(storage.dict_rows(self.db.execute(f"SELECT * FROM signals {where} ORDER BY id", args)))
 
     def count(self, table: str) -> int:
         """Rows in a table."""
-        return self.db[table].count
+        return storage.count(self.db, table)
 
 
-def response_exists(path: str | Path, response_id: str) -> bool:
+def response_exists(target: str | Path, response_id: str) -> bool:
     """Whether an answer is committed, read on a short-lived connection (safe from any thread)."""
-    conn = storage.connect(path, busy_timeout_ms=5000, readonly=True)
+    conn = storage.connect(target, busy_timeout_ms=5000, readonly=True)
     try:
         return conn.execute("SELECT 1 FROM responses WHERE id = ?", [response_id]).fetchone() is not None
     finally:

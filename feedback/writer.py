@@ -1,4 +1,4 @@
-"""Batches feedback writes on a dedicated thread so the chat path never waits on SQLite.
+"""Batches feedback writes on a dedicated thread so the chat path never waits on the database.
 
 Capacity is reserved before work starts (a chat request reserves the slot its answer will need, a batch of
 signals one slot per signal), so a full queue turns into RESOURCE_EXHAUSTED up front and nothing accepted is ever
@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import logging
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from loraloop import storage
 from loraloop.errors import FeedbackUnavailable, Overloaded
 from loraloop.feedback.store import ErrorRecord, FeedbackStore, ResponseRecord, SignalAck, SignalRecord
 
@@ -187,7 +187,7 @@ class FeedbackWriter:
         items = [item for entry_items, _, _ in entries for item in entry_items]
         try:
             results = store.write_batch(items)
-        except sqlite3.Error as e:
+        except storage.DatabaseError as e:
             log.error("feedback write of %d items failed: %s", len(items), e)
             error = FeedbackUnavailable(f"feedback database {store.path} cannot take writes: {e}")
             results = [error] * len(items)

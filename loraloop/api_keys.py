@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
+from typing import Any
 
+from loraloop import storage
 from loraloop.errors import FailedPrecondition, InvalidArgument
 
 __all__ = ["KEY_NAME_PATTERN", "SECRET_PREFIX", "ApiKey", "create_key", "hash_secret", "list_keys", "revoke_key"]
@@ -44,12 +45,12 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _key(row: sqlite3.Row) -> ApiKey:
+def _key(row: Any) -> ApiKey:
     return ApiKey(name=row["name"], secret_sha256=row["secret_sha256"], rate_per_s=row["rate_per_s"],
                   created_at=row["created_at"], created_by=row["created_by"], revoked_at=row["revoked_at"])
 
 
-def create_key(conn: sqlite3.Connection, name: str, *, rate_per_s: float | None, created_by: str) -> tuple[ApiKey, str]:
+def create_key(conn: storage.Connection, name: str, *, rate_per_s: float | None, created_by: str) -> tuple[ApiKey, str]:
     """Store a new key; returns it and its secret (the only time the secret exists outside the client)."""
     if not KEY_NAME_PATTERN.fullmatch(name):
         raise InvalidArgument("name", f"{name[:70]!r}: expected 1-64 of a-z, 0-9, '.', '_' or '-', starting with a "
@@ -63,17 +64,17 @@ def create_key(conn: sqlite3.Connection, name: str, *, rate_per_s: float | None,
         conn.execute("INSERT INTO api_keys (name, secret_sha256, rate_per_s, created_at, created_by, revoked_at) "
                      "VALUES (?, ?, ?, ?, ?, NULL)",
                      [key.name, key.secret_sha256, key.rate_per_s, key.created_at, key.created_by])
-    except sqlite3.IntegrityError as e:
+    except storage.IntegrityError as e:
         raise FailedPrecondition(f"a key named {name!r} exists or existed (names are never reused)") from e
     return key, secret
 
 
-def list_keys(conn: sqlite3.Connection) -> list[ApiKey]:
+def list_keys(conn: storage.Connection) -> list[ApiKey]:
     """Every key, revoked ones included, oldest first."""
     return [_key(r) for r in conn.execute("SELECT * FROM api_keys ORDER BY created_at, name").fetchall()]
 
 
-def revoke_key(conn: sqlite3.Connection, name: str) -> ApiKey:
+def revoke_key(conn: storage.Connection, name: str) -> ApiKey:
     """Revoke a key now; servers stop accepting it at their next refresh (seconds)."""
     now = time.time()
     if conn.execute("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", [now, name]).rowcount:

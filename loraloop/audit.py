@@ -10,11 +10,12 @@ import getpass
 import hashlib
 import json
 import socket
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from loraloop import storage
 
 __all__ = ["AuditEntry", "AuditLog", "cli_actor", "read_entries", "record", "token_actor"]
 
@@ -47,16 +48,16 @@ def cli_actor() -> str:
     return f"cli:{user}@{socket.gethostname()}"
 
 
-def record(conn: sqlite3.Connection, *, actor: str, action: str, target: str, arguments: dict[str, Any],
+def record(conn: storage.Connection, *, actor: str, action: str, target: str, arguments: dict[str, Any],
            result: str = "OK", detail: str = "") -> int:
     """Append one row; returns its id."""
-    cursor = conn.execute(
-        "INSERT INTO audit_log (created_at, actor, action, target, arguments, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    return storage.insert_returning_id(
+        conn, "INSERT INTO audit_log (created_at, actor, action, target, arguments, result, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [time.time(), actor, action, target, json.dumps(arguments, sort_keys=True, ensure_ascii=False), result, detail])
-    return cursor.lastrowid
 
 
-def read_entries(conn: sqlite3.Connection, *, since: float = 0.0, action: str = "", actor: str = "",
+def read_entries(conn: storage.Connection, *, since: float = 0.0, action: str = "", actor: str = "",
                  limit: int = 100) -> list[AuditEntry]:
     """The newest rows (filtered by time, action prefix and actor), oldest first."""
     where, args = ["created_at >= ?"], [since]
@@ -76,8 +77,8 @@ def read_entries(conn: sqlite3.Connection, *, since: float = 0.0, action: str = 
 class AuditLog:
     """Appends audit rows from a server: one short-lived connection per row (admin actions are rare)."""
 
-    def __init__(self, db_path: str | Path, *, busy_timeout_ms: int = 5000):
-        self._db_path = db_path
+    def __init__(self, db_url: str | Path, *, busy_timeout_ms: int = 5000):
+        self._db_path = db_url
         self._busy_timeout_ms = busy_timeout_ms
 
     def write(self, **row: Any) -> int:

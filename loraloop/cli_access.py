@@ -12,7 +12,7 @@ import json
 import math
 from typing import Any
 
-from loraloop.cli_args import UsageError, since_flag
+from loraloop.cli_args import UsageError, add_database_flag, given_database, since_flag
 
 __all__ = ["register"]
 
@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
     audit.add_argument("--limit", type=int, default=100, help="newest rows to show (default: %(default)s)")
     audit.add_argument("--json", action="store_true", help="one JSON object per line")
     for cmd in (create, keys_sub.choices["list"], revoke, audit):
-        cmd.add_argument("--db", default=None, help="the shared database (default: <home>/feedback.sqlite)")
+        add_database_flag(cmd)
         cmd.set_defaults(handler=_run)
 
 
@@ -64,7 +64,7 @@ def _run(args: argparse.Namespace) -> None:
         raise UsageError(f"--limit={args.limit}: expected >= 1")
     rate = rate_per_s(args.rate) if getattr(args, "keys_command", "") == "create" else None
     since = since_flag(args.since) if args.command == "audit" else 0.0
-    path = args.db or str(FeedbackConfig().db_file())
+    path = given_database(args, must_exist=False) or FeedbackConfig().database()
     conn = open_database(path, busy_timeout_ms=30_000)  # waits out the servers' writes
     try:
         if args.command == "audit":

@@ -11,8 +11,8 @@ import typing
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_client_flags", "add_config_flags", "admin_token",
-           "client_for", "config_from", "since_flag", "usage_errors"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "add_client_flags", "add_config_flags",
+           "add_database_flag", "admin_token", "client_for", "config_from", "given_database", "since_flag", "usage_errors"]
 
 # Exit codes of every `loraloop` command; loraloop.cli.exit_code_for says which error gets which.
 EXIT_OK = 0
@@ -58,6 +58,32 @@ def add_config_flags(parser: argparse.ArgumentParser, config_cls: type, skip: Se
         else:
             args = [a for a in typing.get_args(kind) if a is not type(None)] if isinstance(kind, types.UnionType) else [kind]
             parser.add_argument(flag, dest=dest, default=None, type=args[0], help=help_text)
+
+
+def add_database_flag(parser: argparse.ArgumentParser) -> None:
+    """`--db-url` (alias `--db`): the shared database a command opens directly."""
+    from loraloop.settings import DATABASE_HELP
+
+    parser.add_argument("--db-url", "--db", dest="db", default=None, metavar="DB", help=DATABASE_HELP)
+
+
+def given_database(args: argparse.Namespace, *, must_exist: bool = True) -> str | None:
+    """The database `--db-url` names (None when not given); a SQLite file that is not there is a UsageError
+    when `must_exist` (a command that only reads), and is created otherwise.
+
+    A Postgres URL is taken as it is: whether the server answers shows when the command connects.
+    """
+    if not args.db:
+        return None
+    from loraloop.storage import database_path, is_postgres
+
+    if is_postgres(args.db):
+        return args.db
+    with usage_errors(ValueError):
+        path = database_path(args.db)
+    if must_exist and not path.is_file():
+        raise UsageError(f"--db-url: no database file at {path}")
+    return str(path)
 
 
 def config_from(args: argparse.Namespace, config_cls: type, prefix: str = "", **overrides: Any) -> Any:

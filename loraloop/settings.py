@@ -114,3 +114,19 @@ def check_fields(config: Any) -> None:
 def default_home() -> Path:
     """Where loraloop keeps the demo model, its adapter store and state (LORALOOP_HOME wins)."""
     return Path(os.environ.get("LORALOOP_HOME") or Path.home() / ".cache" / "loraloop")
+
+
+DATABASE_HELP = ("The shared database: a SQLite path or sqlite:///path, or a postgresql:// URL (several replicas); "
+                 "empty = the SQLite file <home>/feedback.sqlite.")
+_DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def check_database_url(field: str, value: str) -> None:
+    """Refuse a database URL whose scheme no backend opens (the seam itself is loraloop.storage)."""
+    if "://" in value and value.split("://", 1)[0] not in _DATABASE_SCHEMES:
+        raise ConfigError(field, value.split("@")[-1], "a SQLite path, sqlite:///path or postgresql://…")
+
+
+def resolve_database(db_url: str) -> str:
+    """A config's database: `db_url` as given, else the SQLite file <home>/feedback.sqlite."""
+    return db_url or str(default_home() / "feedback.sqlite")

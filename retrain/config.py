@@ -10,7 +10,7 @@ from loraloop.guard.mix import DEFAULT_GUARD_SHARE
 from loraloop.guard.refusal import RefusalDetectorError, check_refusal_patterns
 from loraloop.retrain.domain_overrides import OVERRIDABLE, parse_overrides
 from loraloop.router.rollout_config import check_schedule
-from loraloop.settings import DEVICES, ConfigError, check_fields, default_home, setting
+from loraloop.settings import DATABASE_HELP, DEVICES, ConfigError, check_database_url, check_fields, default_home, resolve_database, setting
 
 __all__ = ["RETRAIN_LAUNCHERS", "RETRAIN_METHODS", "RetrainConfig", "RetrainDaemonConfig"]
 
@@ -82,7 +82,7 @@ class RetrainDaemonConfig:
 class RetrainConfig:
     """One retraining job: where its data and adapters live, how each method trains, and the evaluation gate."""
 
-    db_path: str = setting("", "SQLite file of the feedback store; empty = <home>/feedback.sqlite.")
+    db_url: str = setting("", DATABASE_HELP)
     adapter_store: str = setting("", "Adapter store root to train from and publish into; empty = the demo model's store "
                                      "(<home>/adapters when model is given).")
     model: str = setting("", "Local Hugging Face base model directory; empty = the built-in demo model.")
@@ -195,6 +195,7 @@ class RetrainConfig:
                 object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "canary_schedule", check_schedule("canary_schedule", self.canary_schedule, allow_empty=True))
         check_fields(self)
+        check_database_url("db_url", self.db_url)
         if self.launcher != "accelerate" and self.num_processes != 1:
             raise ConfigError("num_processes", self.num_processes, "more than one process needs launcher='accelerate'")
         if self.ppo_batch_size % self.ppo_mini_batch_size:
@@ -212,6 +213,15 @@ class RetrainConfig:
         """The resolved folder of job work dirs."""
         return Path(self.work_dir) if self.work_dir else default_home() / "retrain" / "jobs"
 
+    def database(self) -> str:
+        """The shared database to open: db_url, else the SQLite file <home>/feedback.sqlite."""
+        return resolve_database(self.db_url)
+
     def db_file(self) -> Path:
-        """The resolved feedback database path."""
-        return Path(self.db_path) if self.db_path else default_home() / "feedback.sqlite"
+        """The SQLite file of `database()`; a ConfigError when db_url names a Postgres database."""
+        from loraloop.storage import database_path  # the seam's own parsing (it imports the drivers)
+
+        try:
+            return database_path(self.database())
+        except ValueError as e:
+            raise ConfigError("db_url", self.db_url.split("@")[-1], str(e)) from None

@@ -272,8 +272,8 @@ def _one_slot() -> int:
     return 1
 
 
-def _feedback_db(retrain: Any) -> Path:
-    return Path(retrain.db_file())
+def _feedback_db(retrain: Any) -> str:
+    return retrain.database()
 
 
 def _store_root(retrain: Any) -> Path:

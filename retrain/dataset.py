@@ -16,7 +16,6 @@ import hashlib
 import json
 import math
 import random
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -88,25 +87,24 @@ def load_watermark(metadata: dict[str, Any]) -> dict[str, float]:
     return {"pairs": float(mark.get("pairs", 0.0)), "labels": float(mark.get("labels", 0.0))}
 
 
-def _connect(db_file: Path) -> sqlite3.Connection | None:
-    if not db_file.is_file():
+def _connect(db: str | Path) -> storage.Connection | None:
+    if not storage.is_postgres(db) and not storage.database_path(db).is_file():
         return None
-    conn = storage.connect(db_file, busy_timeout_ms=30_000, readonly=True)
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not {"pairs", "labels"} <= tables:  # a database the pair builder never ran on
+    conn = storage.connect(db, busy_timeout_ms=30_000, readonly=True)
+    if not {"pairs", "labels"} <= storage.table_names(conn):  # a database the pair builder never ran on
         conn.close()
         return None
     return conn
 
 
-def _pair_rows(conn: sqlite3.Connection, domain: str) -> list[dict[str, Any]]:
+def _pair_rows(conn: storage.Connection, domain: str) -> list[dict[str, Any]]:
     cursor = conn.execute("SELECT id, context_hash, prompt, chosen, rejected, weight, created_at FROM pairs "
                           "WHERE domain = ? ORDER BY id", [domain])
     return [{"id": f"pairs:{r[0]}", "context": r[1], "prompt": json.loads(r[2]), "chosen": r[3], "rejected": r[4],
              "weight": r[5], "created_at": r[6]} for r in cursor]
 
 
-def _sft_rows(conn: sqlite3.Connection, domain: str, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _sft_rows(conn: storage.Connection, domain: str, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Chosen answers of pairs and desirable labels (corrections included), one row per (prompt, answer)."""
     rows = [{"id": p["id"], "context": p["context"], "prompt": p["prompt"], "completion": p["chosen"],
              "created_at": p["created_at"], "table": "pairs"} for p in pairs]
@@ -153,7 +151,7 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in ("context", "table", "created_at")}
 
 
-def snapshot(db_file: Path, domain: str, watermark: dict[str, float], *, replay_share: float, eval_share: float,
+def snapshot(db_file: str | Path, domain: str, watermark: dict[str, float], *, replay_share: float, eval_share: float,
              seed: int) -> Snapshot:
     """The rows a job on `domain` trains on: everything newer than `watermark` plus a replay sample of older rows."""
     conn = _connect(db_file)
@@ -211,7 +209,7 @@ def with_guard(snap: Snapshot, method: str, cases: Sequence[GuardCase], *, share
                    digest=_digest(snap.domain, {"guard": summary, **split}), guard=summary)
 
 
-def new_row_count(db_file: Path, domain: str, watermark: dict[str, float]) -> int:
+def new_row_count(db_file: str | Path, domain: str, watermark: dict[str, float]) -> int:
     """Preference pairs of `domain` created after the watermark (what a dpo job would call new)."""
     conn = _connect(db_file)
     if conn is None:

@@ -20,7 +20,6 @@ import math
 import os
 import shutil
 import signal
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loraloop import storage
 from loraloop.adapters import METADATA_FILE, WEIGHTS_FILE, AdapterRef, AdapterStore, sha256_file
 from loraloop.config import RETRAIN_METHODS, RetrainConfig
 from loraloop.errors import InvalidArgument, LoraloopError, StoreError
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 METHODS = RETRAIN_METHODS  # ("sft", "dpo", "reward", "ppo")
 REWARD_STORE = "_reward"
 # Recorded in loraloop.json: the fields that shape training and the gate (never paths or the admin token).
-_PRIVATE_FIELDS = ("db_path", "adapter_store", "model", "demo_home", "work_dir", "server_target", "admin_token",
+_PRIVATE_FIELDS = ("db_url", "adapter_store", "model", "demo_home", "work_dir", "server_target", "admin_token",
                    "server_tls_ca", "server_tls_cert", "server_tls_key", "guard_files")
 
 
@@ -125,7 +125,7 @@ def pending_pairs(config: RetrainConfig, domain: str) -> int:
     if domain not in store.domains():
         raise InvalidArgument("domain", f"{domain!r} has no published adapter in {store.root}")
     ref = store.get(domain, config.parent_version) if config.parent_version else store.latest(domain)
-    return new_row_count(config.db_file(), domain, load_watermark(store.metadata(ref)))
+    return new_row_count(config.database(), domain, load_watermark(store.metadata(ref)))
 
 
 def _have(method: str, snap: Snapshot, config: RetrainConfig) -> tuple[int, int, str]:
@@ -230,12 +230,12 @@ def run_job(domain: str, method: str, config: RetrainConfig, *, on_progress: Cal
                               f"`loraloop retrain run --domain {domain} --method reward` first")
     # A reward model continues from the previous reward model's data; a policy from its parent version's.
     mark_source = reward_store(store_root).metadata(reward_ref) if method == "reward" and reward_ref else parent_meta
-    say(f"snapshot of {domain!r} pairs from {config.db_file()}")
+    say(f"snapshot of {domain!r} pairs from {storage.redact(config.database())}")
     try:
-        snap = snapshot(config.db_file(), domain, load_watermark(mark_source), replay_share=config.replay_share,
+        snap = snapshot(config.database(), domain, load_watermark(mark_source), replay_share=config.replay_share,
                         eval_share=config.eval_share, seed=config.seed)
-    except (sqlite3.Error, OSError, ValueError) as e:
-        return done(FAILED, f"feedback database {config.db_file()} is unreadable: {e}")
+    except (*storage.DatabaseError, OSError, ValueError) as e:
+        return done(FAILED, f"feedback database {storage.redact(config.database())} is unreadable: {e}")
     have, need, unit = _have(method, snap, config)
     if have < need:
         since = (f"{REWARD_STORE}/{domain}/v{reward_ref.version}" if reward_ref else "the start") \

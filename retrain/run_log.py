@@ -12,10 +12,7 @@ import json
 import math
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-from sqlite_utils import Database
 
 from loraloop import storage
 from loraloop.feedback.schema import migrate, write_transaction
@@ -28,45 +25,44 @@ _MAX_EVENTS = 1000  # the trigger needs the newest event per metric; bound the r
 
 
 class RunLog:
-    """Reads and writes retrain_runs, and reads drift_events, in one SQLite file (a connection per call)."""
+    """Reads and writes retrain_runs, and reads drift_events, in the shared database (a connection per call)."""
 
-    def __init__(self, db_path: str | os.PathLike[str], *, timeout_s: float = 30.0):
-        self.path = Path(db_path)
+    def __init__(self, db_url: str | os.PathLike[str], *, timeout_s: float = 30.0):
+        self.path = storage.check_database(os.fspath(db_url))
         self._timeout_s = timeout_s
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             migrate(db)
 
     @contextlib.contextmanager
-    def _db(self) -> Iterator[Database]:
-        # One connection per call: job threads finish runs while the poll thread reads.
-        conn = storage.connect(self.path, busy_timeout_ms=int(self._timeout_s * 1000))
+    def _db(self) -> Iterator[storage.Connection]:
+        # One connection per call (pooled on Postgres): job threads finish runs while the poll thread reads.
+        conn = storage.connect(self.path, busy_timeout_ms=int(self._timeout_s * 1000), autocommit=True)
         try:
-            yield Database(conn)
+            yield conn
         finally:
             conn.close()
 
     def start(self, domain: str, method: str, trigger_reason: str, started_at: float) -> int:
         """Record a job that starts now; returns its run id."""
-        with self._db() as db, write_transaction(db.conn):
-            return int(db["retrain_runs"].insert({
-                "domain": domain, "method": method, "outcome": RUNNING, "version": None,
-                "trigger_reason": trigger_reason, "reason": "", "metrics": "{}", "pairs": 0,
-                "pid": os.getpid(), "started_at": started_at, "finished_at": None}).last_pk)
+        with self._db() as db, write_transaction(db):
+            return int(storage.insert_returning_id(
+                db, "INSERT INTO retrain_runs (domain, method, outcome, version, trigger_reason, reason, metrics, pairs, "
+                "pid, started_at, finished_at) VALUES (?, ?, ?, NULL, ?, '', '{}', 0, ?, ?, NULL)",
+                [domain, method, RUNNING, trigger_reason, os.getpid(), started_at]))
 
     def finish(self, run_id: int, result: Any, outcome: str, finished_at: float) -> None:
         """Complete a run's row from its JobResult (outcome given separately: the daemon normalises it)."""
         metrics = {k: v for k, v in dict(result.metrics).items()
                    if isinstance(v, (int, float)) and math.isfinite(float(v))}
-        with self._db() as db, write_transaction(db.conn):
-            db["retrain_runs"].update(run_id, {
-                "outcome": outcome, "version": result.version, "reason": result.reason,
-                "metrics": json.dumps(metrics, sort_keys=True), "pairs": int(result.pairs),
-                "finished_at": finished_at})
+        with self._db() as db, write_transaction(db):
+            db.execute("UPDATE retrain_runs SET outcome = ?, version = ?, reason = ?, metrics = ?, pairs = ?, "
+                       "finished_at = ? WHERE id = ?",
+                       [outcome, result.version, result.reason, json.dumps(metrics, sort_keys=True), int(result.pairs),
+                        finished_at, run_id])
 
     def close_abandoned(self, domain: str, now: float) -> int:
         """Mark the domain's rows still "running" as killed (call only while holding the domain lock)."""
-        with self._db() as db, write_transaction(db.conn):
+        with self._db() as db, write_transaction(db):
             cursor = db.execute(
                 "UPDATE retrain_runs SET outcome = ?, finished_at = ?, "
                 "reason = 'the daemon running it stopped before the job ended' "
@@ -86,7 +82,7 @@ class RunLog:
         """Every run (of one domain, or all), oldest first, metrics decoded: the data of a report."""
         where, params = ("WHERE domain = ?", [domain]) if domain else ("", [])
         with self._db() as db:
-            rows = list(db.query(f"SELECT * FROM retrain_runs {where} ORDER BY id", params))
+            rows = list(storage.dict_rows(db.execute(f"SELECT * FROM retrain_runs {where} ORDER BY id", params)))
         for row in rows:
             row["metrics"] = json.loads(row["metrics"])
         return rows

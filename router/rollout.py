@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable, Collection
@@ -25,6 +24,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from loraloop import storage
 from loraloop.adapters import is_domain_name
 from loraloop.errors import AdapterNotFound, FailedPrecondition, InvalidArgument
 from loraloop.router import rollout_store as store
@@ -86,17 +86,17 @@ class RolloutController:
     event loop; `run` does); `arm_for` takes no lock and touches no database.
     """
 
-    def __init__(self, db_path: str | Path, config: RolloutConfig, registry: CollectorRegistry | None = None, *,
+    def __init__(self, db_url: str | Path, config: RolloutConfig, registry: CollectorRegistry | None = None, *,
                  published: Callable[[str], Collection[int]] | None = None, busy_timeout_ms: int = 5000,
                  clock: Callable[[], float] = time.time):
         """`published(domain)`: a domain's published versions (e.g. AdapterStore.versions); None skips that check."""
-        self.db_path = Path(db_path)
+        self.db_url = storage.check_database(db_url)
         self.config = config
         self.metrics = RolloutMetrics(registry) if registry is not None else None
         self._published = published
         self._clock = clock
         self._lock = threading.Lock()
-        self._conn = store.connect(self.db_path, busy_timeout_ms=busy_timeout_ms)
+        self._conn = store.connect(self.db_url, busy_timeout_ms=busy_timeout_ms)
         self._latest: dict[str, RolloutState] = {}
         with self._lock:
             self._reload()
@@ -186,7 +186,7 @@ class RolloutController:
                     store.insert_event(self._conn, state=state, decision="start", from_weight_pct=0.0,
                                        reason=f"operator: {reason}" if reason else "operator", counts={},
                                        created_at=now, actor=actor)
-            except sqlite3.IntegrityError as e:  # another process started one between our read and write
+            except storage.IntegrityError as e:  # another process started one between our read and write
                 raise FailedPrecondition(f"domain {domain!r} already has an active rollout") from e
             self._reload()
         self._count("start", state)
@@ -217,7 +217,7 @@ class RolloutController:
             for state in [s for s in store.latest_rollouts(self._conn).values() if s.active]:
                 try:  # one domain's failure (a locked database) must not hide the others' transitions
                     transition = self._judge(state)
-                except sqlite3.Error:
+                except storage.DatabaseError:
                     log.exception("judging rollout %s failed; trying again next tick", state.id)
                     continue
                 if transition is not None:

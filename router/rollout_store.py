@@ -1,19 +1,22 @@
 """SQL of the rollout controller over the feedback database (tables of migration 0005_rollouts).
 
-Rollout state lives in the same SQLite file the server writes answers and signals to, so the
-controller reads per-arm counts where they land and a restart (or another replica) finds the
-rollout where it was. Every state change runs in one `BEGIN IMMEDIATE` transaction and bumps the
-row's `revision`, so two writers (a tick and an operator, or two replicas) never both apply a
-change computed from the same state.
+Rollout state lives in the same database the server writes answers and signals to (SQLite, or
+Postgres shared by replicas), so the controller reads per-arm counts where they land and a restart
+(or another replica) finds the rollout where it was. Every state change runs in one write
+transaction and bumps the row's `revision` with a compare-and-set (`UPDATE … WHERE revision = ?`),
+so two writers (a tick and an operator, or two replicas) never both apply a change computed from
+the same state: on Postgres the UPDATE's row lock makes the second writer wait for the first to
+commit, re-read the row, and match nothing.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from pathlib import Path
+from typing import Any
 
+from loraloop import storage
 from loraloop.feedback.schema import open_database, write_transaction
 from loraloop.router.arms import CANARY, STABLE
 from loraloop.router.rollout_model import ACTIVE_STATUSES, CONTROLLER, RolloutEvent, RolloutState, rules_from_spec
@@ -43,7 +46,8 @@ _CLIENT_SQL = "(" + ", ".join(f"'{s}'" for s in sorted(CLIENT_SIDE_STATUSES)) + 
 
 # One arm, both windows in one pass: the rollout's (since it started) and the step's (in_step).
 # Each answer counts its latest thumbs (a user may change their mind) and whether it was ever
-# regenerated. MATERIALIZED keeps SQLite from re-running the correlated lookups once per use.
+# regenerated. MATERIALIZED keeps the planner from re-running the correlated lookups once per use.
+# COUNT(*) FILTER reads the same in SQLite and Postgres (whose comparisons are booleans, not 0/1).
 _ANSWERS_SQL = """
 WITH answers AS MATERIALIZED (
     SELECT r.created_at >= ? AS in_step,
@@ -51,24 +55,26 @@ WITH answers AS MATERIALIZED (
             ORDER BY s.id DESC LIMIT 1) AS thumb,
            EXISTS (SELECT 1 FROM signals s WHERE s.response_id = r.id AND s.kind = 'REGENERATE') AS regenerated
     FROM responses r WHERE r.domain = ? AND r.version = ? AND r.arm = ? AND r.created_at >= ?)
-SELECT COUNT(*), COUNT(thumb), TOTAL(thumb = 'THUMBS_UP'), TOTAL(thumb = 'THUMBS_DOWN'), TOTAL(regenerated),
-       TOTAL(in_step), TOTAL(in_step AND thumb IS NOT NULL), TOTAL(in_step AND thumb = 'THUMBS_UP'),
-       TOTAL(in_step AND thumb = 'THUMBS_DOWN'), TOTAL(in_step AND regenerated)
+SELECT COUNT(*), COUNT(thumb), COUNT(*) FILTER (WHERE thumb = 'THUMBS_UP'),
+       COUNT(*) FILTER (WHERE thumb = 'THUMBS_DOWN'), COUNT(*) FILTER (WHERE regenerated),
+       COUNT(*) FILTER (WHERE in_step), COUNT(*) FILTER (WHERE in_step AND thumb IS NOT NULL),
+       COUNT(*) FILTER (WHERE in_step AND thumb = 'THUMBS_UP'), COUNT(*) FILTER (WHERE in_step AND thumb = 'THUMBS_DOWN'),
+       COUNT(*) FILTER (WHERE in_step AND regenerated)
 FROM answers
 """
 _P95_SQL = ("SELECT latency_s FROM responses WHERE domain = ? AND version = ? AND arm = ? AND created_at >= ? "
             "ORDER BY latency_s LIMIT 1 OFFSET ?")
-_ERRORS_SQL = ("SELECT COUNT(*), TOTAL(created_at >= ?) FROM request_errors "
+_ERRORS_SQL = ("SELECT COUNT(*), COUNT(*) FILTER (WHERE created_at >= ?) FROM request_errors "
                "WHERE domain = ? AND version = ? AND arm = ? AND created_at >= ? "
                f"AND status NOT IN {_CLIENT_SQL}")
 
 
-def connect(path: str | Path, *, busy_timeout_ms: int = 5000) -> sqlite3.Connection:
-    """A connection to the feedback database (WAL, FULL sync, migrated) in autocommit mode."""
+def connect(path: str | Path, *, busy_timeout_ms: int = 5000) -> storage.Connection:
+    """A migrated connection to the shared database in autocommit mode."""
     return open_database(path, busy_timeout_ms=busy_timeout_ms)
 
 
-def _state(row: sqlite3.Row) -> RolloutState:
+def _state(row: Any) -> RolloutState:
     rules = rules_from_spec({**json.loads(row["spec"]), "schedule": json.loads(row["schedule"])})
     return RolloutState(id=row["id"], domain=row["domain"], stable_version=row["stable_version"],
                         canary_version=row["canary_version"], step_index=row["step_index"],
@@ -77,32 +83,32 @@ def _state(row: sqlite3.Row) -> RolloutState:
                         updated_at=row["updated_at"], revision=row["revision"])
 
 
-def get_rollout(conn: sqlite3.Connection, rollout_id: str) -> RolloutState | None:
+def get_rollout(conn: storage.Connection, rollout_id: str) -> RolloutState | None:
     """One rollout by id."""
     row = conn.execute("SELECT * FROM rollouts WHERE id = ?", [rollout_id]).fetchone()
     return _state(row) if row else None
 
 
-def active_rollout(conn: sqlite3.Connection, domain: str) -> RolloutState | None:
+def active_rollout(conn: storage.Connection, domain: str) -> RolloutState | None:
     """The domain's running, paused or inconclusive rollout, if any."""
     row = conn.execute(f"SELECT * FROM rollouts WHERE domain = ? AND status IN {_ACTIVE_SQL}", [domain]).fetchone()
     return _state(row) if row else None
 
 
-def latest_rollouts(conn: sqlite3.Connection) -> dict[str, RolloutState]:
+def latest_rollouts(conn: storage.Connection) -> dict[str, RolloutState]:
     """Each domain's newest rollout (its active one when it has one: nothing starts while one is active)."""
     rows = conn.execute("SELECT * FROM rollouts WHERE rowid IN (SELECT MAX(rowid) FROM rollouts GROUP BY domain) "
                         "ORDER BY domain").fetchall()
     return {row["domain"]: _state(row) for row in rows}
 
 
-def rollouts_of(conn: sqlite3.Connection, domain: str, limit: int) -> list[RolloutState]:
+def rollouts_of(conn: storage.Connection, domain: str, limit: int) -> list[RolloutState]:
     """A domain's rollouts, newest first."""
     rows = conn.execute("SELECT * FROM rollouts WHERE domain = ? ORDER BY rowid DESC LIMIT ?", [domain, limit])
     return [_state(row) for row in rows.fetchall()]
 
 
-def next_rollout_id(conn: sqlite3.Connection, domain: str, canary_version: int) -> str:
+def next_rollout_id(conn: storage.Connection, domain: str, canary_version: int) -> str:
     """`<domain>-v<canary>-r<n>`, n = the domain's n-th rollout: unique, and the same in a replayed run.
 
     Arms hash (rollout id, user), so a deterministic id makes a seeded simulation put the same users on
@@ -112,7 +118,7 @@ def next_rollout_id(conn: sqlite3.Connection, domain: str, canary_version: int) 
     return f"{domain}-v{canary_version}-r{n}"
 
 
-def insert_rollout(conn: sqlite3.Connection, state: RolloutState, spec: dict) -> None:
+def insert_rollout(conn: storage.Connection, state: RolloutState, spec: dict) -> None:
     """Store a new rollout (the unique index refuses a second active one for its domain)."""
     conn.execute(
         "INSERT INTO rollouts (id, domain, stable_version, canary_version, schedule, step_index, weight_pct, status, "
@@ -122,7 +128,7 @@ def insert_rollout(conn: sqlite3.Connection, state: RolloutState, spec: dict) ->
          state.started_at, state.step_started_at, state.updated_at])
 
 
-def update_rollout(conn: sqlite3.Connection, state: RolloutState) -> bool:
+def update_rollout(conn: storage.Connection, state: RolloutState) -> bool:
     """Write a changed rollout whose revision is one past the stored one; False when someone changed it first."""
     cursor = conn.execute(
         "UPDATE rollouts SET step_index = ?, weight_pct = ?, status = ?, revision = ?, step_started_at = ?, "
@@ -132,20 +138,20 @@ def update_rollout(conn: sqlite3.Connection, state: RolloutState) -> bool:
     return cursor.rowcount == 1
 
 
-def insert_event(conn: sqlite3.Connection, *, state: RolloutState, decision: str, from_weight_pct: float,
+def insert_event(conn: storage.Connection, *, state: RolloutState, decision: str, from_weight_pct: float,
                  reason: str, counts: dict, created_at: float, actor: str = CONTROLLER) -> RolloutEvent:
     """Record one transition of a rollout (its state after the change) and who made it."""
-    cursor = conn.execute(
-        "INSERT INTO rollout_events (rollout_id, domain, decision, from_weight_pct, to_weight_pct, status, reason, "
-        "counts, created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    event_id = storage.insert_returning_id(
+        conn, "INSERT INTO rollout_events (rollout_id, domain, decision, from_weight_pct, to_weight_pct, status, "
+        "reason, counts, created_at, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [state.id, state.domain, decision, from_weight_pct, state.weight_pct, state.status, reason,
          json.dumps(counts, sort_keys=True), created_at, actor])
-    return RolloutEvent(id=cursor.lastrowid, rollout_id=state.id, domain=state.domain, decision=decision,
+    return RolloutEvent(id=event_id, rollout_id=state.id, domain=state.domain, decision=decision,
                         from_weight_pct=from_weight_pct, to_weight_pct=state.weight_pct, status=state.status,
                         reason=reason, counts=counts, created_at=created_at, actor=actor)
 
 
-def read_events(conn: sqlite3.Connection, domain: str | None, limit: int) -> list[RolloutEvent]:
+def read_events(conn: storage.Connection, domain: str | None, limit: int) -> list[RolloutEvent]:
     """Recent events (of one domain when given), newest first."""
     where, args = ("WHERE domain = ?", [domain]) if domain else ("", [])
     rows = conn.execute(f"SELECT * FROM rollout_events {where} ORDER BY id DESC LIMIT ?", [*args, limit]).fetchall()
@@ -156,14 +162,14 @@ def read_events(conn: sqlite3.Connection, domain: str | None, limit: int) -> lis
             for r in rows]
 
 
-def _p95(conn: sqlite3.Connection, args: list, answers: int) -> float | None:
+def _p95(conn: storage.Connection, args: list, answers: int) -> float | None:
     if not answers:
         return None
     # nearest rank: the ceil(0.95 n)-th smallest latency
     return conn.execute(_P95_SQL, [*args, math.ceil(0.95 * answers) - 1]).fetchone()[0]
 
 
-def _arm(conn: sqlite3.Connection, state: RolloutState, arm: str, version: int) -> tuple[ArmCounts, ArmCounts]:
+def _arm(conn: storage.Connection, state: RolloutState, arm: str, version: int) -> tuple[ArmCounts, ArmCounts]:
     where = [state.domain, version, arm, state.started_at]
     step_start = state.step_started_at
     (answers, rated, up, down, regenerated,
@@ -177,7 +183,7 @@ def _arm(conn: sqlite3.Connection, state: RolloutState, arm: str, version: int) 
     return step, total
 
 
-def window_counts(conn: sqlite3.Connection, state: RolloutState) -> tuple[ArmPair, ArmPair]:
+def window_counts(conn: storage.Connection, state: RolloutState) -> tuple[ArmPair, ArmPair]:
     """(step, total): both arms' counts since the step started and since the rollout started.
 
     An arm's rows are the domain's answers (and failed requests) labelled with that arm and its

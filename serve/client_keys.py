@@ -37,9 +37,9 @@ class _Bucket:
 class ClientKeys:
     """Authenticates chat clients by `authorization: Bearer <key>` and applies each key's rate limit."""
 
-    def __init__(self, db_path: str | Path, *, refresh_s: float = 2.0, busy_timeout_ms: int = 5000,
+    def __init__(self, db_url: str | Path, *, refresh_s: float = 2.0, busy_timeout_ms: int = 5000,
                  clock: Callable[[], float] = time.monotonic):
-        self._db_path = db_path
+        self._db_path = db_url
         self._refresh_s = refresh_s
         self._busy_timeout_ms = busy_timeout_ms
         self._clock = clock

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from loraloop.adapters import AdapterSpec
@@ -60,10 +59,10 @@ class RolloutService:
     domain's active version, a rolled-back one leaves the engine once its requests drained.
     """
 
-    def __init__(self, controller: RolloutController, registry: AdapterRegistry, db_path: Path):
+    def __init__(self, controller: RolloutController, registry: AdapterRegistry, db_url: str):
         self.controller = controller
         self._registry = registry
-        self._db_path = db_path
+        self._db_path = db_url
 
     async def restore(self) -> None:
         """At start: the versions the latest rollouts left serving become active; active canaries are loaded."""

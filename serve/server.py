@@ -144,7 +144,7 @@ async def create_server(config: ServeConfig, demo: DemoConfig | None = None,
     check_servable(config, model_dir, resolve_device(config))  # before anything is opened or started
     tls = load_server_tls(config.tls_cert, config.tls_key, config.tls_client_ca)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    db_file = feedback_config.db_file()
+    db_file = feedback_config.database()
     metrics = ServeMetrics(CollectorRegistry())
     feedback_metrics = FeedbackMetrics(metrics.registry)
     feedback = FeedbackWriter(lambda: FeedbackStore(db_file, busy_timeout_ms=feedback_config.busy_timeout_ms,
@@ -246,7 +246,7 @@ def _served_model_name(config: ServeConfig, model_dir: str) -> str:
 
 
 def _purge_raw_text(config: FeedbackConfig) -> int:
-    store = FeedbackStore(config.db_file(), busy_timeout_ms=config.busy_timeout_ms)
+    store = FeedbackStore(config.database(), busy_timeout_ms=config.busy_timeout_ms)
     try:
         return store.purge_raw_text(time.time() - config.raw_text_retention_days * 86400)
     finally:

@@ -50,7 +50,7 @@ def serve_config(demo_model, adapter_store, tmp_path_factory) -> ServeConfig:
 @pytest.fixture(scope="session")
 def feedback_config(tmp_path_factory) -> FeedbackConfig:
     """The session server's feedback store, in a temporary folder."""
-    return FeedbackConfig(db_path=str(tmp_path_factory.mktemp("feedback") / "feedback.sqlite"))
+    return FeedbackConfig(db_url=str(tmp_path_factory.mktemp("feedback") / "feedback.sqlite"))
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +95,39 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if {"server", "demo_model"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway Postgres server for the session (skipped where its binaries are missing, except in CI)."""
+    from tests.postgres import PostgresCluster, PostgresUnavailable
+
+    try:
+        cluster = PostgresCluster().start()
+    except PostgresUnavailable as e:
+        if os.environ.get("CI"):
+            raise  # CI installs Debian's postgresql package: a missing server is a broken setup, not a skip
+        pytest.skip(str(e))
+    yield cluster
+    from loraloop.storage.postgres import close_pools
+
+    close_pools()
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_cluster):
+    """A fresh, empty Postgres database for one test; its connection pool is closed afterwards."""
+    from loraloop.storage.postgres import close_pools
+
+    url = postgres_cluster.new_database()
+    yield url
+    close_pools(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    """A fresh shared database on each backend: a SQLite file, and an empty Postgres database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "feedback.sqlite")
+    return request.getfixturevalue("pg_url")

@@ -12,6 +12,7 @@ from loraloop.cli_args import UsageError, add_config_flags, usage_errors
 __all__ = ["register"]
 
 _ATTACH = ("target", "feedback_db", "adapter_store")
+_FLAG = {"target": "--target", "feedback_db": "--db-url", "adapter_store": "--adapter-store"}
 
 
 def register(sub: Any) -> None:
@@ -26,7 +27,8 @@ def register(sub: Any) -> None:
     add_config_flags(cmd, RolloutConfig, prefix="rollout_")
     attach = cmd.add_argument_group("attach to a running server instead of starting one (all three together)")
     attach.add_argument("--target", default=None, help="server host:port")
-    attach.add_argument("--feedback-db", default=None, help="the server's feedback database (the daemon reads it)")
+    attach.add_argument("--db-url", "--feedback-db", dest="feedback_db", default=None,
+                        help="the server's database: a SQLite file or a postgresql:// URL (the daemon reads it)")
     attach.add_argument("--adapter-store", default=None, help="the server's adapter store (the jobs publish into it)")
     attach.add_argument("--model", default="", help="the server's base model directory; default: the demo model")
     attach.add_argument("--admin-token", default=None, help="default: LORALOOP_ADMIN_TOKEN or the server's token file")
@@ -57,8 +59,8 @@ def _run(args: argparse.Namespace) -> int:
     config, rollout = configs_from(args)
     attached = [name for name in _ATTACH if getattr(args, name)]
     if attached and len(attached) != len(_ATTACH):
-        missing = ", ".join("--" + n.replace("_", "-") for n in _ATTACH if n not in attached)
-        raise UsageError(f"attaching to a server needs --target, --feedback-db and --adapter-store; missing {missing}")
+        missing = ", ".join(_FLAG[n] for n in _ATTACH if n not in attached)
+        raise UsageError(f"attaching to a server needs --target, --db-url and --adapter-store; missing {missing}")
     if attached:
         report = asyncio.run(_attached(args, config))
     else:
@@ -79,14 +81,15 @@ async def _attached(args: argparse.Namespace, config):
     from loraloop.model_paths import resolve_model
     from loraloop.simulate.harness import run_attached, work_dir_for
     from loraloop.simulate.loop import LoopTarget
+    from loraloop.storage import is_postgres
 
-    if not Path(args.feedback_db).is_file():
-        raise UsageError(f"--feedback-db: {args.feedback_db!r} is not a file (the server's feedback database)")
+    if not is_postgres(args.feedback_db) and not Path(args.feedback_db).is_file():
+        raise UsageError(f"--db-url: {args.feedback_db!r} is not a file (the server's feedback database)")
     if not Path(args.adapter_store).is_dir():
         raise UsageError(f"--adapter-store: {args.adapter_store!r} is not a folder")
     with usage_errors():  # --model names a folder that must hold a model; --demo-home a valid cache root
         model_dir, _store = resolve_model(args.model, args.adapter_store, DemoConfig(home=args.demo_home))
     work = work_dir_for(config)
-    target = LoopTarget(address=args.target, admin_token=admin_token(args.admin_token), db_path=args.feedback_db,
+    target = LoopTarget(address=args.target, admin_token=admin_token(args.admin_token), db_url=args.feedback_db,
                         adapter_store=args.adapter_store, model_dir=model_dir, work_dir=str(work))
     return await run_attached(dataclasses.replace(config, work_dir=str(work)), target)

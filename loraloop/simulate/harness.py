@@ -62,13 +62,13 @@ async def run_with_own_server(config: SimulateConfig, rollout: RolloutConfig, *,
     token = secrets.token_urlsafe(24)
     serve = ServeConfig(model=str(built.model_dir), adapter_store=str(store), port=0, metrics_port=-1, http_port=-1, admin_token=token,
                         state_dir=str(work / "state"), max_concurrent_requests=max(16, 2 * config.concurrency))
-    feedback = FeedbackConfig(db_path=str(work / "feedback.sqlite"), drift_interval_s=0)
+    feedback = FeedbackConfig(db_url=str(work / "feedback.sqlite"), drift_interval_s=0)
     say(f"starting a server on a copy of the demo store in {work}")
     running = await create_server(serve, feedback_config=feedback,
                                   router_config=RouterConfig(path=str(work / "router" / "router.joblib")),
                                   rollout_config=rollout)
     try:
-        target = LoopTarget(address=f"127.0.0.1:{running.port}", admin_token=token, db_path=feedback.db_path,
+        target = LoopTarget(address=f"127.0.0.1:{running.port}", admin_token=token, db_url=feedback.db_url,
                             adapter_store=str(store), model_dir=str(built.model_dir), work_dir=str(work))
         return await Simulation(dataclasses.replace(config, work_dir=str(work)), target, say=say).run()
     finally:

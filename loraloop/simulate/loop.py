@@ -42,27 +42,25 @@ class LoopTarget:
 
     address: str            # host:port of the gRPC server
     admin_token: str
-    db_path: str            # the server's feedback database
+    db_url: str            # the server's feedback database
     adapter_store: str      # the server's adapter store
     model_dir: str          # the base model the jobs train on
     work_dir: str           # where the run writes its job dirs, locks and report
 
 
-def build_pairs(db_path: str) -> int:
+def build_pairs(db_url: str) -> int:
     """Run the feedback store's pair builder once (the server does not build pairs itself); pairs added."""
-    from sqlite_utils import Database
-
     from loraloop.feedback.pairs import PairBuilder
 
-    conn = storage.connect(db_path, busy_timeout_ms=60_000)
+    conn = storage.connect(db_url, busy_timeout_ms=60_000, autocommit=True)
     try:
-        return PairBuilder(Database(conn)).build().pairs_added
+        return PairBuilder(conn).build().pairs_added
     finally:
         conn.close()
 
 
-def _pairs_of(db_path: str, domain: str) -> int:
-    conn = storage.connect(db_path, busy_timeout_ms=60_000)
+def _pairs_of(db_url: str, domain: str) -> int:
+    conn = storage.connect(db_url, busy_timeout_ms=60_000)
     try:
         return conn.execute("SELECT COUNT(*) FROM pairs WHERE domain = ?", [domain]).fetchone()[0]
     finally:
@@ -100,7 +98,7 @@ class Simulation:
         self.users = make_users(config)
         self.work = Path(target.work_dir)
         self.retrain_config = RetrainConfig(
-            db_path=target.db_path, adapter_store=target.adapter_store, model=target.model_dir,
+            db_url=target.db_url, adapter_store=target.adapter_store, model=target.model_dir,
             work_dir=str(self.work / "jobs"), min_pairs_dpo=config.min_pairs, min_pairs_reward=config.min_pairs,
             min_pairs_sft=max(1, config.min_pairs // 2), min_pairs_ppo=max(1, config.min_pairs // 2), seed=config.seed,
             max_steps=config.train_max_steps, max_perplexity_increase=config.max_perplexity_increase,
@@ -155,7 +153,7 @@ class Simulation:
         self.events += result.events
         if result.errors:
             self.notes.append(f"round {self.round}: failed calls {result.errors}")
-        await asyncio.to_thread(build_pairs, self.target.db_path)
+        await asyncio.to_thread(build_pairs, self.target.db_url)
         rollout = await self._latest_rollout(client)
         if rollout is not None and rollout.id in self.rollouts:
             self.rollouts[rollout.id] = (self.rollouts[rollout.id][0], rollout)
@@ -229,7 +227,7 @@ class Simulation:
         kind = self.config.sabotage_kind
         scratch = self.work / "sabotage" / f"{kind}.sqlite"
         scratch.parent.mkdir(parents=True, exist_ok=True)
-        rows = await asyncio.to_thread(sabotage_feedback, kind, Path(self.target.db_path), scratch, self.config.domain,
+        rows = await asyncio.to_thread(sabotage_feedback, kind, self.target.db_url, scratch, self.config.domain,
                                        self.retrain_config.guard_files)
         self.say(f"sabotage ({kind}): SFT on {rows} rows, from v{stable}")
         config = sabotage_config(self.retrain_config, self.config, scratch, stable)
@@ -280,7 +278,7 @@ class Simulation:
             preference=self.preference.name, initial_version=initial, final_version=final,
             wall_s=time.time() - self.started, rounds=self.round, versions=version_stats(self.answers),
             timeline=self.timeline, rollouts=records, jobs=self.jobs,
-            pairs_total=_pairs_of(self.target.db_path, self.config.domain), eval_scores=scores,
+            pairs_total=_pairs_of(self.target.db_url, self.config.domain), eval_scores=scores,
             eval_prompts=len(self.pools.evaluation),
             events_until_promotion=self.promotion[0] if self.promotion else None,
             answers_until_promotion=self.promotion[1] if self.promotion else None, notes=self.notes)

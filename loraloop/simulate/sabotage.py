@@ -32,7 +32,7 @@ SABOTAGE_METHOD = "sft"
 MAX_ROWS = 400  # enough SFT rows for a clearly worse adapter, few enough to train in about a minute on CPU
 
 
-def rambling_feedback(source_db: Path, scratch_db: Path, domain: str) -> int:
+def rambling_feedback(source_db: str | Path, scratch_db: Path, domain: str) -> int:
     """Write rambling desirable labels (from the domain's rejected answers) into a fresh feedback database.
 
     Every row is stamped now, so it is "new" to any parent version's watermark. Returns the number of rows.
@@ -67,7 +67,7 @@ def eroding_feedback(scratch_db: Path, domain: str, guard_files: Sequence[str] =
     return _write_labels(scratch_db, domain, rows)
 
 
-def sabotage_feedback(kind: str, source_db: Path, scratch_db: Path, domain: str, guard_files: Sequence[str] = ()) -> int:
+def sabotage_feedback(kind: str, source_db: str | Path, scratch_db: Path, domain: str, guard_files: Sequence[str] = ()) -> int:
     """The scratch database of one sabotage kind; returns its number of rows."""
     if kind == "rambling":
         return rambling_feedback(source_db, scratch_db, domain)
@@ -79,9 +79,9 @@ def sabotage_feedback(kind: str, source_db: Path, scratch_db: Path, domain: str,
 def _write_labels(scratch_db: Path, domain: str, rows: Sequence[tuple[str, str, str, str]]) -> int:
     """(label key, context hash, prompt JSON, completion) rows as desirable labels stamped now: new to any watermark."""
     now = time.time()
-    conn = storage.connect(scratch_db, busy_timeout_ms=30_000)
+    conn = storage.connect(scratch_db, busy_timeout_ms=30_000, autocommit=True)
     try:
-        with conn:
+        with storage.write_transaction(conn):
             conn.executemany("INSERT INTO labels (label_key, context_hash, domain, prompt, completion, label, source, "
                              "weight, response_id, adapter, signal_ids, created_at) VALUES (?, ?, ?, ?, ?, 1, "
                              "'sabotage', 1.0, NULL, 'sabotage', '[]', ?)",
@@ -99,7 +99,7 @@ def sabotage_config(retrain: RetrainConfig, config: SimulateConfig, scratch_db: 
     erode-refusals forces only its dataset through (one row is enough); the gate is the job's own.
     """
     sabotage = dataclasses.replace(
-        retrain, db_path=str(scratch_db), parent_version=parent_version, sft_learning_rate=config.sabotage_learning_rate,
+        retrain, db_url=str(scratch_db), parent_version=parent_version, sft_learning_rate=config.sabotage_learning_rate,
         min_pairs_sft=1, start_canary=bool(retrain.server_target),
         canary_schedule=config.sabotage_schedule, canary_min_rated_per_step=config.sabotage_min_rated_per_step)
     if config.sabotage_kind == "erode-refusals":

@@ -51,7 +51,7 @@ def test_named_volumes_hold_the_adapter_store_and_the_database(compose):
     assert server["/data/adapters"] == retrain["/data/adapters"] and server["/data/feedback"] == retrain["/data/feedback"]
     command = _command(compose["services"]["server"])
     assert "--adapter-store=/data/adapters" in command
-    assert any(a.startswith("--db-path=/data/feedback/") for a in command)
+    assert any(a.startswith("--db-url=/data/feedback/") for a in command)
 
 
 def test_bind_mounts_exist_in_the_repo(compose):

@@ -167,7 +167,7 @@ def test_retrain_args_parse_with_the_real_cli():
     args, error = parse_retrain_daemon(_args("loraloop-retrain"))
     assert args is not None, f"deploy/k8s/retrain.yaml args: {error}"
     assert args.server_target == "loraloop-server:50051" and args.admin_token == "token-from-the-secret"
-    assert args.db_path == _by_kind("ConfigMap")["loraloop-config"]["data"]["FEEDBACK_DB"]
+    assert args.db_url == _by_kind("ConfigMap")["loraloop-config"]["data"]["FEEDBACK_DB"]
 
 
 def _apply_json_patch(doc: dict, ops: list[dict]) -> dict:

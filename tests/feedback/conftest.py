@@ -4,8 +4,8 @@ from loraloop.feedback.store import FeedbackStore
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A fresh, migrated feedback store in a temporary folder."""
-    s = FeedbackStore(tmp_path / "fb.sqlite")
+def store(db_url):
+    """A fresh, migrated feedback store, on SQLite and on Postgres."""
+    s = FeedbackStore(db_url)
     yield s
     s.close()

@@ -13,8 +13,8 @@ from loraloop.v1 import loraloop_pb2 as pb
 GREEDY = dict(temperature=0.0, max_tokens=4)
 
 
-def rows(db_path, sql, *args):
-    conn = sqlite3.connect(db_path)
+def rows(db_url, sql, *args):
+    conn = sqlite3.connect(db_url)
     try:
         return conn.execute(sql, args).fetchall()
     finally:

@@ -49,7 +49,7 @@ def test_drift_prints_only_the_latest_snapshot(db, capsys):
 
 def test_a_db_the_user_names_must_exist_but_a_missing_default_is_a_failure(tmp_path, monkeypatch, capsys):
     assert main(["feedback", "drift", "--db", str(tmp_path / "missing.sqlite")]) == 2
-    assert "loraloop: error: --db: no feedback database at " in capsys.readouterr().err
+    assert "loraloop: error: --db-url: no database file at " in capsys.readouterr().err
     monkeypatch.setenv("LORALOOP_HOME", str(tmp_path))
     assert main(["feedback", "pairs"]) == 1
     assert "no feedback database at " in capsys.readouterr().err

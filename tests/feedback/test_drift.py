@@ -16,6 +16,7 @@ from loraloop.demo.data import load_corpus
 from loraloop.feedback.drift import DriftMonitor
 from loraloop.feedback.metrics import FeedbackMetrics
 from loraloop.feedback.store import FeedbackStore, ResponseRecord
+from tests.db_rows import table_rows
 
 CONFIG = FeedbackConfig(drift_window=120, drift_min_answers=30, drift_logprob_samples=4)
 
@@ -52,8 +53,8 @@ async def test_prompts_from_another_domain_cross_the_js_threshold(tmp_path, toke
     assert registry.get_sample_value("loraloop_feedback_drift_crossed_ratio",
                                      {"adapter": "medical", "metric": "prompt_js"}) == 1.0
     store = FeedbackStore(tmp_path / "fb.sqlite")
-    events = [r["metric"] for r in store.db["drift_events"].rows]
-    snapshots = {r["metric"]: r for r in store.db["drift_snapshots"].rows}
+    events = [r["metric"] for r in table_rows(store.db, "drift_events")]
+    snapshots = {r["metric"]: r for r in table_rows(store.db, "drift_snapshots")}
     store.close()
     assert "prompt_js" in events
     assert snapshots["low_confidence_rate"]["value"] is None  # exists, no data until the router lands

@@ -66,7 +66,7 @@ async def test_cli_export_and_its_errors(built, tmp_path):
                             "--out", str(tmp_path / "x.jsonl"))
     assert rc == 2 and err.strip().count("\n") == 0 and "--since" in err
     rc, _, err = await _cli("stats", "--db", str(tmp_path / "missing.sqlite"))
-    assert rc == 2 and "no feedback database" in err
+    assert rc == 2 and "--db-url: no database file at" in err
 
 
 def test_trl_trainers_take_the_exports_as_they_are(built, demo_model, tmp_path):

@@ -6,6 +6,7 @@ import pytest
 
 from loraloop.feedback.pairs import PairBuilder, judge
 from loraloop.feedback.store import SignalKind
+from tests.db_rows import table_rows
 from tests.feedback.records import say, signal
 
 K = SignalKind
@@ -13,11 +14,11 @@ K = SignalKind
 
 def pairs(store):
     return {(r["chosen_response_id"] or r["chosen"], r["rejected_response_id"]): r["source"]
-            for r in store.db["pairs"].rows}
+            for r in table_rows(store.db, "pairs")}
 
 
 def labels(store):
-    return {r["label_key"]: (r["label"], r["source"]) for r in store.db["labels"].rows}
+    return {r["label_key"]: (r["label"], r["source"]) for r in table_rows(store.db, "labels")}
 
 
 def test_each_row_of_the_strength_table(store):
@@ -70,7 +71,7 @@ def test_pairs_keep_their_evidence_and_versions(store):
     up_id = signal(store, "up", K.THUMBS_UP)
     down_id = signal(store, "down", K.THUMBS_DOWN)
     PairBuilder(store.db).build()
-    [row] = list(store.db["pairs"].rows)
+    [row] = list(table_rows(store.db, "pairs"))
     assert json.loads(row["signal_ids"]) == sorted([up_id, down_id])
     assert (row["chosen_adapter"], row["rejected_adapter"], row["weight"]) == ("medical@v1", "medical@v1", 1.0)
     assert json.loads(row["prompt"]) == [{"role": "user", "content": "A"}]
@@ -99,13 +100,13 @@ def test_rebuilding_emits_nothing_twice_and_is_incremental(store):
     assert first.pairs_added == 1
     again = builder.build()
     assert (again.groups, again.pairs_added, again.pairs_removed) == (0, 0, 0)
-    created = {r["pair_key"]: r["created_at"] for r in store.db["pairs"].rows}
+    created = {r["pair_key"]: r["created_at"] for r in table_rows(store.db, "pairs")}
 
     signal(store, "d-plain", K.THUMBS_UP)  # a stronger late signal overrules the copy pair
     later = builder.build()
     assert later.groups == 1 and (later.pairs_added, later.pairs_removed) == (1, 1)
     assert pairs(store) == {("d-plain", "copied"): "thumbs"}
-    assert not set(created) & {r["pair_key"] for r in store.db["pairs"].rows}
+    assert not set(created) & {r["pair_key"] for r in table_rows(store.db, "pairs")}
 
 
 def test_an_unrated_answer_arriving_later_joins_its_group(store):
@@ -124,7 +125,7 @@ def test_pii_is_scrubbed_before_it_is_stored_for_training(store):
     signal(store, "up", K.THUMBS_UP)
     signal(store, "down", K.THUMBS_DOWN)
     PairBuilder(store.db).build()
-    [row] = list(store.db["pairs"].rows)
+    [row] = list(table_rows(store.db, "pairs"))
     assert "jane.doe" not in row["prompt"] and "[EMAIL]" in row["prompt"]
     assert "7946" not in row["chosen"] and "[PHONE]" in row["chosen"]
 

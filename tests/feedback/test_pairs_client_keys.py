@@ -4,6 +4,7 @@ import dataclasses
 
 from loraloop.feedback.pairs import PairBuilder
 from loraloop.feedback.store import SignalKind, SignalRecord
+from tests.db_rows import table_rows
 from tests.feedback.records import answer
 
 K = SignalKind
@@ -20,7 +21,7 @@ def _signal(store, rid, kind, key):
 
 
 def _pairs(store):
-    return {(r["chosen_response_id"], r["rejected_response_id"]) for r in store.db["pairs"].rows}
+    return {(r["chosen_response_id"], r["rejected_response_id"]) for r in table_rows(store.db, "pairs")}
 
 
 def test_key_names_are_stored_with_answers_and_signals(store):
@@ -41,13 +42,13 @@ def test_only_trusted_keys_train_and_changing_the_filter_rebuilds(store):
 
     PairBuilder(store.db, client_keys=("web",)).build()
     assert _pairs(store) == {("good", "bad")}
-    assert {r["label_key"] for r in store.db["labels"].rows} == {"good", "bad"}
+    assert {r["label_key"] for r in table_rows(store.db, "labels")} == {"good", "bad"}
 
     # Without the filter every client's signals count (the latest thumbs on "bad" is up), and the builder
     # notices the filter changed: every group is re-judged, not only those with new signals.
     PairBuilder(store.db).build()
     assert ("spam", "bad") not in _pairs(store) and ("good", "bad") not in _pairs(store)
-    assert "spam" in {r["label_key"] for r in store.db["labels"].rows}
+    assert "spam" in {r["label_key"] for r in table_rows(store.db, "labels")}
 
     PairBuilder(store.db, client_keys=("web",)).build()
     assert _pairs(store) == {("good", "bad")}
@@ -62,4 +63,4 @@ def test_a_group_of_untrusted_answers_only_yields_nothing(store):
     assert _pairs(store) == {("x", "y")}
     report = PairBuilder(store.db, client_keys=("web",)).build()
     assert _pairs(store) == set() and report.pairs_removed == 1
-    assert store.db["labels"].count == 0
+    assert store.count("labels") == 0

@@ -9,6 +9,7 @@ import pytest
 
 from loraloop.feedback.pairs import ANTI_REPETITION, MAX_PARROT_PAIRS_PER_CONVERSATION, PairBuilder
 from loraloop.feedback.store import SignalKind
+from tests.db_rows import table_rows
 from tests.feedback.records import answer, signal
 
 K = SignalKind
@@ -33,7 +34,7 @@ def chat(store, conversation: str, turns: int, *, prefix: str = "") -> list[str]
 def parrots(store) -> dict[str, tuple[str, str, str]]:
     """pair_key -> (chosen response id, rejected text, rejected_adapter) of every anti-repetition pair."""
     return {r["pair_key"]: (r["chosen_response_id"], r["rejected"], r["rejected_adapter"])
-            for r in store.db["pairs"].rows if r["source"] == ANTI_REPETITION}
+            for r in table_rows(store.db, "pairs") if r["source"] == ANTI_REPETITION}
 
 
 def test_a_good_second_turn_beats_a_copy_of_the_question_and_of_the_previous_answer(store):
@@ -41,11 +42,11 @@ def test_a_good_second_turn_beats_a_copy_of_the_question_and_of_the_previous_ans
     signal(store, t2, K.THUMBS_UP)
     signal(store, t1, K.THUMBS_UP)  # turn 1 is good too, but has nothing earlier to repeat
     report = PairBuilder(store.db).build()
-    first = store.db["responses"].get(t1)["text"]
+    first = store.response(t1)["text"]
     assert parrots(store) == {f"parrot:{t2}:user": (t2, QUESTIONS[1], "copy:user"),
                               f"parrot:{t2}:assistant": (t2, first, "copy:assistant")}
-    rows = [r for r in store.db["pairs"].rows if r["source"] == ANTI_REPETITION]
-    assert all(r["chosen"] == store.db["responses"].get(t2)["text"] and r["rejected_response_id"] == t2 for r in rows)
+    rows = [r for r in table_rows(store.db, "pairs") if r["source"] == ANTI_REPETITION]
+    assert all(r["chosen"] == store.response(t2)["text"] and r["rejected_response_id"] == t2 for r in rows)
     assert all(json.loads(r["prompt"])[-1] == {"role": "user", "content": QUESTIONS[1]} for r in rows)
     assert all(r["weight"] == 1.0 and json.loads(r["signal_ids"]) for r in rows)  # the thumbs' weight and id
     assert report.pairs_added == 2
@@ -88,19 +89,19 @@ def test_incremental_builds_never_duplicate_and_follow_re_judged_answers(store):
     signal(store, t3, K.THUMBS_UP)
     builder = PairBuilder(store.db)
     builder.build()
-    before = {r["pair_key"]: (r["id"], r["created_at"]) for r in store.db["pairs"].rows if r["source"] == ANTI_REPETITION}
+    before = {r["pair_key"]: (r["id"], r["created_at"]) for r in table_rows(store.db, "pairs") if r["source"] == ANTI_REPETITION}
     assert set(before) == {f"parrot:{t2}:user", f"parrot:{t3}:assistant"}  # t2: its follow-up; t3: the thumb
     # A new signal on the same conversation re-judges its groups; pairs already stored keep their ids.
     signal(store, t1, K.THUMBS_UP)
     again = builder.build()
-    after = {r["pair_key"]: (r["id"], r["created_at"]) for r in store.db["pairs"].rows if r["source"] == ANTI_REPETITION}
+    after = {r["pair_key"]: (r["id"], r["created_at"]) for r in table_rows(store.db, "pairs") if r["source"] == ANTI_REPETITION}
     assert after == before and again.pairs_added == 0
     # t3 turns bad: its pair goes, and the conversation's freed place goes to t2's second copy.
     signal(store, t3, K.THUMBS_DOWN)
     report = builder.build()
     assert set(parrots(store)) == {f"parrot:{t2}:user", f"parrot:{t2}:assistant"}
     assert (report.pairs_added, report.pairs_removed) >= (1, 1)
-    assert len(list(store.db["pairs"].rows_where("pair_key LIKE 'parrot:%'"))) == 2
+    assert len(list(table_rows(store.db, "pairs", "WHERE pair_key LIKE 'parrot:%'"))) == 2
     assert builder.build().pairs_added == 0
 
 
@@ -120,5 +121,5 @@ def test_pii_in_the_copied_turn_is_scrubbed(store):
         ("user", "Write to jane.doe@example.com please")), text="I cannot send email, but rest helps.")])
     signal(store, "pii-t2", K.THUMBS_UP)
     PairBuilder(store.db).build()
-    rows = [r for r in store.db["pairs"].rows if r["source"] == ANTI_REPETITION]
+    rows = [r for r in table_rows(store.db, "pairs") if r["source"] == ANTI_REPETITION]
     assert rows and all("jane.doe@example.com" not in r["rejected"] + r["prompt"] for r in rows)

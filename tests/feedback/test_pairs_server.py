@@ -22,9 +22,9 @@ async def ask(client, prompt, conversation, **kwargs):
                              **SAMPLED, **kwargs)
 
 
-async def recorded(db_path, *response_ids):
+async def recorded(db_url, *response_ids):
     for _ in range(200):
-        conn = sqlite3.connect(db_path)
+        conn = sqlite3.connect(db_url)
         n = conn.execute(f"SELECT COUNT(*) FROM responses WHERE id IN ({','.join('?' * len(response_ids))})",
                          response_ids).fetchone()[0]
         conn.close()
@@ -35,7 +35,7 @@ async def recorded(db_path, *response_ids):
 
 
 async def test_scripted_session_yields_exactly_the_expected_pairs(client, feedback_config):
-    db_path = feedback_config.db_file()
+    db_url = feedback_config.db_file()
     s = "scripted-"  # prompts unique to this test, so other tests' answers never join these groups
     # Row 1, explicit: up vs down, up vs unrated, unrated vs down (three answers to one prompt).
     up, down, plain = [await ask(client, s + "How do I treat a minor burn?", f"{s}a{i}") for i in range(3)]
@@ -66,12 +66,12 @@ async def test_scripted_session_yields_exactly_the_expected_pairs(client, feedba
         await client.send_feedback(conflicted.response_id, pb.THUMBS_DOWN, idempotency_key=f"{s}retry")
 
     everything = [up, down, plain, fixme, first, second, final, copied, other, followed, read, skimmed, conflicted, rival]
-    await recorded(db_path, *(r.response_id for r in everything))
+    await recorded(db_url, *(r.response_id for r in everything))
     texts = {r.response_id: r.text for r in everything}
     for group in ([up, down, plain], [first, second, final], [copied, other], [read, skimmed], [conflicted, rival]):
         assert len({r.text for r in group}) == len(group), "answers to one prompt must differ to make pairs"
 
-    db = Database(sqlite3.connect(db_path, timeout=30))
+    db = Database(sqlite3.connect(db_url, timeout=30))
     PairBuilder(db).build()
     ids = set(texts)
     got = {(r["chosen_response_id"] or r["chosen"], r["rejected_response_id"], r["source"])

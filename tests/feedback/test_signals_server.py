@@ -20,18 +20,18 @@ from loraloop.v1 import loraloop_pb2 as pb
 GREEDY = dict(temperature=0.0, max_tokens=16)
 
 
-def rows(db_path, sql, *args):
-    conn = sqlite3.connect(db_path)
+def rows(db_url, sql, *args):
+    conn = sqlite3.connect(db_url)
     try:
         return conn.execute(sql, args).fetchall()
     finally:
         conn.close()
 
 
-async def wait_for_row(db_path, sql, *args, timeout=10.0):
+async def wait_for_row(db_url, sql, *args, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = rows(db_path, sql, *args)
+        found = rows(db_url, sql, *args)
         if found:
             return found
         await asyncio.sleep(0.05)
@@ -126,7 +126,7 @@ async def test_acked_signals_survive_kill_9(demo_model, tmp_path):
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "loraloop.cli", "serve", "--model", str(demo_model.model_dir),
         "--adapter-store", str(demo_model.adapter_store), "--port", str(port), "--metrics-port", "-1", "--http-port", "-1",
-        "--admin-token", "t", "--db-path", str(db), stdout=asyncio.subprocess.DEVNULL,
+        "--admin-token", "t", "--db-url", str(db), stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
     try:
         async with LoraloopClient(f"127.0.0.1:{port}", timeout=30) as client:

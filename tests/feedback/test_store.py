@@ -1,18 +1,25 @@
 import sqlite3
 import time
 
+from loraloop import storage
 from loraloop.errors import InvalidArgument, ResponseNotFound
 from loraloop.feedback.schema import MIGRATIONS, migrate
 from loraloop.feedback.store import FeedbackStore, SignalKind, SignalRecord, context_hash, response_exists
+from tests.db_rows import table_rows
 from tests.feedback.records import answer
 
 
-def test_fresh_database_is_migrated_in_wal_mode(store, tmp_path):
-    names = [r[0] for r in store.db.execute("SELECT name FROM schema_migrations").fetchall()]
+def test_fresh_database_is_migrated(store):
+    names = [r[0] for r in store.db.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()]
     assert names == [name for name, _ in MIGRATIONS]
-    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {"responses", "signals", "conversations"} <= set(store.db.table_names())
+    assert {"responses", "signals", "conversations"} <= storage.table_names(store.db)
     assert migrate(store.db) == []  # reopening applies nothing twice
+
+
+def test_a_sqlite_store_runs_in_wal_mode(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.sqlite")
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
 def test_an_older_database_is_upgraded(tmp_path):
@@ -33,7 +40,7 @@ def test_responses_and_signals_round_trip(store):
     assert row["context_hash"] == context_hash([{"role": "user", "content": "hi"}])
     assert row["adapter"] == "medical@v1" and row["completion_tokens"] == 4
     assert [(s["kind"], s["dwell_ms"]) for s in store.signals("r1")] == [("DWELL", 1500)]
-    assert response_exists(store.path, "r1") and not response_exists(store.path, "nope")
+    assert response_exists(store.target, "r1") and not response_exists(store.target, "nope")
 
 
 def test_unknown_response_is_refused_without_undoing_the_batch(store):
@@ -77,7 +84,7 @@ def test_regenerate_links_and_records_the_signal(store):
 
 def test_conversations_count_turns(store):
     store.write_batch([answer("r1"), answer("r2"), answer("r3", conversation="c2")])
-    rows = {r["id"]: r["turns"] for r in store.db["conversations"].rows}
+    rows = {r["id"]: r["turns"] for r in table_rows(store.db, "conversations")}
     assert rows == {"c1": 2, "c2": 1}
 
 

@@ -23,7 +23,7 @@ PROMPTS = 64
 
 def tiny_config(*, db: Path, store: Path, model_dir: Path, work: Path, **overrides) -> RetrainConfig:
     """A RetrainConfig for the demo model sized for CI: a few epochs, gates at their defaults."""
-    values = dict(db_path=str(db), adapter_store=str(store), model=str(model_dir), work_dir=str(work),
+    values = dict(db_url=str(db), adapter_store=str(store), model=str(model_dir), work_dir=str(work),
                   min_free_bytes=0, min_pairs_sft=16, min_pairs_dpo=32, min_pairs_reward=32, min_pairs_ppo=16,
                   device="cpu", eval_prompts=8, eval_max_new_tokens=64)
     return RetrainConfig(**{**values, **overrides})

@@ -71,7 +71,7 @@ def env(tmp_path):
     """Store, feedback DB and lock dir in a temp folder."""
     store = make_store(tmp_path)
     db = tmp_path / "feedback.sqlite"
-    return {"retrain": RetrainConfig(db_path=str(db), adapter_store=str(store)), "db": db,
+    return {"retrain": RetrainConfig(db_url=str(db), adapter_store=str(store)), "db": db,
             "state": str(tmp_path / "state"), "store": store}
 
 
@@ -300,7 +300,7 @@ def test_overrides_for_an_unwatched_domain_name_the_field(env):
 
 
 def test_an_empty_store_is_refused(env, tmp_path):
-    empty = RetrainConfig(db_path=str(env["db"]), adapter_store=str(tmp_path / "empty"))
+    empty = RetrainConfig(db_url=str(env["db"]), adapter_store=str(tmp_path / "empty"))
     with pytest.raises(ValueError, match=r"^domains: "):
         RetrainDaemon(RetrainDaemonConfig(state_dir=env["state"]), empty, runner=FakeRunner(), pending=lambda c, d: 0)
 

@@ -17,7 +17,7 @@ def test_the_pairs_trigger_runs_a_real_dpo_job_that_publishes_v2(demo_model, tmp
     pairs = write_scripted_feedback(db, "medical", limit=64)
     few = write_scripted_feedback(db, "finance", limit=5)
     assert pairs >= 48 and few == 5
-    retrain = RetrainConfig(db_path=str(db), adapter_store=str(store), demo_home=str(demo_model.root.parent.parent),
+    retrain = RetrainConfig(db_url=str(db), adapter_store=str(store), demo_home=str(demo_model.root.parent.parent),
                             work_dir=str(tmp_path / "jobs"), device="cpu", min_free_bytes=1)
     config = RetrainDaemonConfig(state_dir=str(tmp_path / "state"), min_new_pairs=48, retrain_on_drift=False,
                                  metrics_port=-1, gpu_slots=1, method="dpo", domain_overrides=("finance.min_new_pairs=5",))

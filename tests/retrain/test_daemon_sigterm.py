@@ -39,7 +39,7 @@ def _child(argv: list[str]) -> None:
     db, store, state, marks = argv
     parser = argparse.ArgumentParser()
     add_daemon_flags(parser)
-    args = parser.parse_args(["--db-path", db, "--adapter-store", store, "--state-dir", state, "--domains", "medical",
+    args = parser.parse_args(["--db-url", db, "--adapter-store", store, "--state-dir", state, "--domains", "medical",
                               "--schedule-interval-s", "0.001", "--min-new-pairs", "0", "--no-retrain-on-drift",
                               "--metrics-port", "0", "--poll-interval-s", "0.1", "--gpu-slots", "1"])
     logging.basicConfig(level=logging.INFO)
@@ -83,8 +83,8 @@ def test_a_signal_cancels_the_running_job_and_the_daemon_exits_cleanly(tmp_path,
 def test_daemon_flags_cover_both_configs_and_bad_values_name_the_field(tmp_path):
     parser = argparse.ArgumentParser()
     add_daemon_flags(parser)
-    args = parser.parse_args(["--db-path", str(tmp_path / "f.sqlite"), "--poll-interval-s", "0"])
-    assert args.db_path.endswith("f.sqlite") and args.poll_interval_s == 0.0
+    args = parser.parse_args(["--db-url", str(tmp_path / "f.sqlite"), "--poll-interval-s", "0"])
+    assert args.db_url.endswith("f.sqlite") and args.poll_interval_s == 0.0
     with pytest.raises(ValueError, match=r"^poll_interval_s="):
         run_daemon_command(args)
     for flag in ("--gpu-slots", "--domain-overrides", "--failure-cooldown-s", "--beta", "--min-pairs-dpo"):

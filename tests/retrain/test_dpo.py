@@ -36,7 +36,7 @@ async def test_dpo_publishes_a_version_that_beats_its_parent(dpo_job, adapter_st
     assert (ref.path / "curves.png").stat().st_size > 1000
     assert meta["eval"]["preference_accuracy"] == result.metrics["preference_accuracy"]
     assert len(meta["dataset"]["digest"]) == 64 and meta["config"]["beta"] == 0.1
-    assert "admin_token" not in meta["config"] and "db_path" not in meta["config"]
+    assert "admin_token" not in meta["config"] and "db_url" not in meta["config"]
     # Lineage: exactly the feedback rows of the domain the snapshot read (pairs and desirable labels), and the
     # guard cases mixed in as pairs (15 % of the training pairs).
     with sqlite3.connect(scripted_db) as db:

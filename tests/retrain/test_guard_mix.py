@@ -136,7 +136,7 @@ def test_a_bad_operator_guard_file_fails_the_job_in_one_line_before_training(tmp
     store.publish("legal", make_adapter_dir(tmp_path / "v1"), {"method": "sft"})
     bad = tmp_path / "mine.jsonl"
     bad.write_text(json.dumps({**GUARD.cases[0].as_dict(), "id": "mine-1", "category": "harmfull"}) + "\n")
-    config = RetrainConfig(model=str(model), adapter_store=str(store.root), db_path=str(tmp_path / "none.sqlite"),
+    config = RetrainConfig(model=str(model), adapter_store=str(store.root), db_url=str(tmp_path / "none.sqlite"),
                            work_dir=str(tmp_path / "work"), min_free_bytes=0, guard_files=(str(bad),))
     result = run_job("legal", "sft", config)
     assert result.outcome == FAILED

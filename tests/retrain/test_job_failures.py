@@ -87,7 +87,7 @@ def test_a_failing_gate_publishes_nothing_and_names_the_check(config, store_copy
 def test_too_few_pairs_says_how_many_are_needed(config, store_copy, tmp_path):
     result = run_job(DOMAIN, "dpo", replace(config, min_pairs_dpo=1000))
     assert result.outcome == "too_few_pairs" and "need 1000, have 64" in result.reason, result.reason
-    empty = run_job(DOMAIN, "reward", replace(config, db_path=str(tmp_path / "missing.sqlite")))
+    empty = run_job(DOMAIN, "reward", replace(config, db_url=str(tmp_path / "missing.sqlite")))
     assert empty.outcome == "too_few_pairs" and "need 32, have 0" in empty.reason, empty.reason
     assert not list(store_copy.glob(".*-v*"))
 
@@ -149,7 +149,7 @@ def test_ppo_without_a_reward_model_says_to_train_one(config):
 
 
 def test_cli_exit_codes(config, capsys):
-    flags = ["--db-path", config.db_path, "--adapter-store", config.adapter_store, "--model", config.model,
+    flags = ["--db-url", config.db_url, "--adapter-store", config.adapter_store, "--model", config.model,
              "--work-dir", config.work_dir, "--min-free-bytes", "0"]
     assert main(["retrain", "run", "--domain", DOMAIN, "--method", "rlhf", *flags]) == 2
     assert "loraloop: error: method: 'rlhf'" in capsys.readouterr().err

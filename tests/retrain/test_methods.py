@@ -18,7 +18,7 @@ def test_sft_through_the_cli_lowers_held_out_loss_of_chosen_answers(demo_model, 
     before = AdapterStore(private_store).versions(DOMAIN)
     proc = subprocess.run(
         [sys.executable, "-m", "loraloop.cli", "retrain", "run", "--domain", DOMAIN, "--method", "sft",
-         "--db-path", str(scripted_db), "--adapter-store", str(private_store), "--model", str(demo_model.model_dir),
+         "--db-url", str(scripted_db), "--adapter-store", str(private_store), "--model", str(demo_model.model_dir),
          "--work-dir", str(tmp_path / "work"), "--min-free-bytes", "0", "--device", "cpu"],
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -15,8 +15,9 @@ UNITS = [unit_for(f"user-{i}", "") for i in range(2000)]
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "feedback.sqlite"
+def db(db_url):
+    """The shared database, on SQLite and on Postgres."""
+    return db_url
 
 
 @pytest.fixture

@@ -1,17 +1,17 @@
 """Every class of bad rollout input gets its own error, and leaves the stored state as it was."""
 
-import sqlite3
 
 import grpc
 import pytest
 
+from loraloop import storage
 from loraloop.errors import AdapterNotFound, FailedPrecondition, InvalidArgument, status_name
 from tests.router.rollout_feedback import controller
 
 
 @pytest.fixture
-def ctl(tmp_path):
-    c = controller(tmp_path / "feedback.sqlite", published=lambda d: {"medical": [1, 2, 3]}.get(d, []))
+def ctl(db_url):
+    c = controller(db_url, published=lambda d: {"medical": [1, 2, 3]}.get(d, []))
     yield c
     c.close()
 
@@ -93,17 +93,17 @@ def test_a_second_concurrent_canary_for_a_domain_is_refused(ctl, hold):
     assert ctl.arm_for("medical", "user:a")[1] in (1, 2)  # still the first rollout's versions
 
 
-def test_a_second_controller_cannot_start_a_concurrent_canary_either(ctl, tmp_path):
+def test_a_second_controller_cannot_start_a_concurrent_canary_either(ctl, db_url):
     ctl.start("medical", 2, stable_version=1)
-    other = controller(tmp_path / "feedback.sqlite")
+    other = controller(db_url)
     with pytest.raises(FailedPrecondition):
         other.start("medical", 3, stable_version=1)
 
 
-def test_the_database_itself_refuses_two_active_rollouts_for_a_domain(ctl, tmp_path):
+def test_the_database_itself_refuses_two_active_rollouts_for_a_domain(ctl, db_url):
     state = ctl.start("medical", 2, stable_version=1)
-    conn = sqlite3.connect(tmp_path / "feedback.sqlite")
-    with pytest.raises(sqlite3.IntegrityError):
+    conn = storage.connect(db_url, autocommit=True)
+    with pytest.raises(storage.IntegrityError):
         conn.execute("INSERT INTO rollouts SELECT 'other', domain, stable_version, 3, schedule, step_index, "
                      "weight_pct, 'paused', spec, revision, started_at, step_started_at, updated_at FROM rollouts "
                      "WHERE id = ?",

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from loraloop import storage
 from loraloop.feedback.schema import MIGRATIONS
 from loraloop.feedback.store import ErrorRecord, FeedbackStore, SignalKind, SignalRecord
 from loraloop.router import rollout_store as store
@@ -11,15 +12,15 @@ from tests.router.rollout_feedback import controller, write_arm
 
 
 @pytest.fixture
-def fb(tmp_path):
-    s = FeedbackStore(tmp_path / "feedback.sqlite")
+def fb(db_url):
+    s = FeedbackStore(db_url)
     yield s
     s.close()
 
 
 @pytest.fixture
 def ctl(fb):
-    c = controller(fb.path)
+    c = controller(fb.target)
     yield c
     c.close()
 
@@ -31,7 +32,7 @@ def counts(ctl, state, since=0.0):
 
 def test_the_migration_creates_the_rollout_tables(fb):
     assert "0005_rollouts" in [name for name, _ in MIGRATIONS]
-    assert {"rollouts", "rollout_events", "request_errors"} <= set(fb.db.table_names())
+    assert {"rollouts", "rollout_events", "request_errors"} <= storage.table_names(fb.db)
 
 
 def test_each_answer_counts_its_latest_thumbs_and_one_regenerate(fb, ctl):

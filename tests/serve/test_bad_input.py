@@ -114,7 +114,7 @@ def test_cli_config_errors_exit_2_with_one_line():
 def test_4bit_on_this_cpu_is_refused_at_start_naming_the_missing_flag(demo_model, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "loraloop.cli", "serve", "--device", "cpu", "--quantization", "awq",
                            "--model", str(demo_model.model_dir), "--adapter-store", str(demo_model.adapter_store),
-                           "--db-path", str(tmp_path / "f.sqlite"), "--state-dir", str(tmp_path), "--port", "0",
+                           "--db-url", str(tmp_path / "f.sqlite"), "--state-dir", str(tmp_path), "--port", "0",
                            "--metrics-port", "-1"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc.stderr[-2000:]
     last = proc.stderr.strip().splitlines()[-1]  # after vLLM's own import-time log lines

@@ -30,7 +30,7 @@ async def test_a_killed_engine_core_turns_health_not_serving_and_chats_unavailab
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     config = dataclasses.replace(serve_config, engine_check_interval_s=0.5, state_dir=str(tmp_path / "state"))
-    running = await create_server(config, feedback_config=FeedbackConfig(db_path=str(tmp_path / "fb.sqlite")),
+    running = await create_server(config, feedback_config=FeedbackConfig(db_url=str(tmp_path / "fb.sqlite")),
                                   router_config=RouterConfig(path=str(tmp_path / "router.joblib")))
     try:
         cores = _engine_cores(before)

@@ -90,7 +90,7 @@ def secure(demo_model, tmp_path_factory):
         proc = subprocess.Popen(
             [sys.executable, "-m", "loraloop.cli", "serve", "--model", str(demo_model.model_dir), "--adapter-store",
              str(store), "--port", str(port), "--http-port", str(http_port), "--metrics-port", str(metrics_port),
-             "--admin-token", ADMIN, "--db-path", str(db), "--state-dir", str(folder / "state"),
+             "--admin-token", ADMIN, "--db-url", str(db), "--state-dir", str(folder / "state"),
              "--router-path", str(folder / "router.joblib"), "--api-key-refresh-s", "0.5",
              "--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key), "--tls-client-ca", str(pki.ca)],
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)

@@ -14,8 +14,8 @@ from tests.conftest import ADMIN_TOKEN, demo_config
 DOMAIN = "legal"
 
 
-def _stored(db_path: str, prefix: str) -> tuple[int, int]:
-    conn = sqlite3.connect(db_path, timeout=30)
+def _stored(db_url: str, prefix: str) -> tuple[int, int]:
+    conn = sqlite3.connect(db_url, timeout=30)
     try:
         answers = conn.execute("SELECT COUNT(*) FROM responses WHERE user_id LIKE ?", [prefix + "%"]).fetchone()[0]
         signals = conn.execute("SELECT COUNT(*) FROM signals s JOIN responses r ON r.id = s.response_id "
@@ -29,7 +29,7 @@ def _stored(db_path: str, prefix: str) -> tuple[int, int]:
 async def test_attached_run_writes_its_feedback_into_the_servers_store(server, feedback_config, adapter_store,
                                                                        demo_model, tmp_path):
     args = build_parser().parse_args([
-        "simulate", "--target", f"127.0.0.1:{server.port}", "--feedback-db", feedback_config.db_path,
+        "simulate", "--target", f"127.0.0.1:{server.port}", "--db-url", feedback_config.db_url,
         "--adapter-store", str(adapter_store), "--admin-token", ADMIN_TOKEN, "--model", str(demo_model.model_dir),
         "--demo-home", demo_config().home, "--domain", DOMAIN, "--no-retrain", "--users", "6", "--max-rounds", "2",
         "--rate-prob", "1.0", "--eval-samples", "1", "--seed", "7", "--work-dir", str(tmp_path / "run")])
@@ -44,7 +44,7 @@ async def test_attached_run_writes_its_feedback_into_the_servers_store(server, f
     assert rated == answers  # --rate-prob 1: every answer rated
     prefix = f"sim7-{DOMAIN}-"
     for _ in range(100):  # the server's feedback writer commits in batches
-        stored = _stored(feedback_config.db_path, prefix)
+        stored = _stored(feedback_config.db_url, prefix)
         if stored == (answers, rated):
             break
         await asyncio.sleep(0.1)

@@ -18,9 +18,9 @@ from loraloop.cli import main
     (["--method", "rlhf"], "method='rlhf'"),
     (["--train-beta", "0"], "train_beta=0"),
     (["--fast", "--rollout-guardrail-min-answers", "0"], "guardrail_min_answers=0"),
-    (["--target", "127.0.0.1:1"], "missing --feedback-db, --adapter-store"),
+    (["--target", "127.0.0.1:1"], "missing --db-url, --adapter-store"),
     (["--target", "127.0.0.1:1", "--feedback-db", "/nonexistent/fb.sqlite", "--adapter-store", "/tmp"],
-     "--feedback-db: '/nonexistent/fb.sqlite' is not a file"),
+     "--db-url: '/nonexistent/fb.sqlite' is not a file"),
 ])
 def test_bad_input_exits_2_with_one_line(argv, message, capsys):
     assert main(["simulate", *argv]) == 2

@@ -45,7 +45,7 @@ def test_nothing_to_ramble_about_gives_no_rows(tmp_path):
 def test_sabotage_config_opens_the_gate_only():
     retrain = RetrainConfig(server_target="127.0.0.1:1", start_canary=True)
     config = sabotage_config(retrain, SimulateConfig(), tmp := "/tmp/x.sqlite", 2)
-    assert config.db_path == tmp and config.parent_version == 2 and config.sft_learning_rate == 3e-3
+    assert config.db_url == tmp and config.parent_version == 2 and config.sft_learning_rate == 3e-3
     assert config.min_eos_rate == 0.0 and config.preference_tolerance == 1.0
     assert config.canary_schedule == (25.0, 50.0, 100.0)
     assert config.beta == retrain.beta and config.num_train_epochs == retrain.num_train_epochs

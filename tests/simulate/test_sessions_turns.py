@@ -16,6 +16,7 @@ from loraloop.simulate.prompts import MAX_FOLLOW_UPS, prompt_pools
 from loraloop.simulate.sessions import make_users, play_round
 from loraloop.simulate.users import parse_preference
 from loraloop.v1 import loraloop_pb2 as pb
+from tests.db_rows import table_rows
 from tests.feedback.records import answer
 
 
@@ -64,7 +65,7 @@ async def test_satisfied_users_follow_up_twice_and_their_chats_yield_parrot_pair
         store.write_batch([SignalRecord(response_id=s.response_id, kind=SignalKind.THUMBS_UP)
                            for s in client.signals if s.kind == pb.THUMBS_UP])
         PairBuilder(store.db).build()
-        parrots = [r for r in store.db["pairs"].rows if r["source"] == ANTI_REPETITION]
+        parrots = [r for r in table_rows(store.db, "pairs") if r["source"] == ANTI_REPETITION]
         # Every conversation yields them: turn 2 and turn 3 were rated up; each conversation is capped at two.
         assert len(parrots) == 6 * 2 and len({r["chosen_response_id"] for r in parrots}) == 6 * 2
     finally:

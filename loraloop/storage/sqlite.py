@@ -1,10 +1,4 @@
-"""The storage seam: the one place that opens a connection to the shared database and sets its pragmas.
-
-Every package (feedback, router, retrain, simulate) gets its connections here, so the durability settings,
-the busy timeout and read-only opening are decided once. A database is named by a path or a `sqlite:///`
-URL (sqlite-utils' `Database(filename_or_conn)` single entry point is the model); the URL form leaves room
-for a second backend behind the same function.
-"""
+"""The SQLite backend of the storage seam: the embedded default (one file, WAL, synchronous=FULL)."""
 
 from __future__ import annotations
 
@@ -15,29 +9,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-__all__ = ["connect", "database_path", "split_statements", "write_transaction"]
+from loraloop.storage.url import database_path
 
-SQLITE_URL_PREFIX = "sqlite:///"
-
-
-def database_path(target: str | Path) -> Path:
-    """The SQLite file a path or `sqlite:///<path>` URL names; any other URL scheme is refused by name."""
-    text = str(target)
-    if text.startswith(SQLITE_URL_PREFIX):
-        text = text[len(SQLITE_URL_PREFIX):]
-        if not text.startswith("/"):
-            text = "/" + text  # sqlite:////abs and sqlite:///abs both mean /abs
-    elif "://" in text:
-        scheme = text.split("://", 1)[0]
-        raise ValueError(f"database {target!r}: unsupported scheme {scheme!r} (expected a path or sqlite:///path)")
-    if not text:
-        raise ValueError("database: empty path")
-    return Path(text)
+__all__ = ["connect_sqlite", "split_statements", "sqlite_transaction"]
 
 
-def connect(target: str | Path, *, busy_timeout_ms: int = 5000, autocommit: bool = False,
-            readonly: bool = False) -> sqlite3.Connection:
-    """A connection to the database at `target`, usable from any one thread at a time.
+def connect_sqlite(target: str | Path, *, busy_timeout_ms: int, autocommit: bool, readonly: bool) -> sqlite3.Connection:
+    """A connection to the SQLite file `target` names, usable from any one thread at a time.
 
     Writable connections run in WAL mode with synchronous=FULL (a commit is on disk before it returns, so
     an ack sent after the commit survives kill -9 and power loss) and foreign keys on. `autocommit` leaves
@@ -57,14 +35,15 @@ def connect(target: str | Path, *, busy_timeout_ms: int = 5000, autocommit: bool
 
 
 @contextlib.contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def sqlite_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE … COMMIT (rolled back on any error); a savepoint when already inside a transaction.
 
     Every write to the shared database goes through here rather than sqlite-utils' `atomic()`, whose
     plain (deferred) BEGIN takes the write lock only at the first write: a transaction that reads first
     and then writes while another connection is committing is a deadlock SQLite answers at once with
     "database is locked", without waiting out the busy timeout. Taking the write lock up front makes the
-    second writer wait its turn instead, and reads inside see the state the writes replace.
+    second writer wait its turn instead, and reads inside see the state the writes replace. One writer at
+    a time also makes id order commit order, which the pair builder's watermarks rely on.
     """
     if conn.in_transaction:
         with Database(conn).atomic():
