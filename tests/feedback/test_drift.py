@@ -44,15 +44,15 @@ def tokenizer(demo_model):
     return AutoTokenizer.from_pretrained(demo_model.model_dir)
 
 
-async def test_prompts_from_another_domain_cross_the_js_threshold(tmp_path, tokenizer):
-    fill(tmp_path / "fb.sqlite", prompts("medical")[::2][:120], prompts("finance")[:120])
+async def test_prompts_from_another_domain_cross_the_js_threshold(db_url, tokenizer):
+    fill(db_url, prompts("medical")[::2][:120], prompts("finance")[:120])
     registry = CollectorRegistry()
-    monitor = DriftMonitor(tmp_path / "fb.sqlite", tokenizer, CONFIG, FeedbackMetrics(registry))
+    monitor = DriftMonitor(db_url, tokenizer, CONFIG, FeedbackMetrics(registry))
     values = (await monitor.snapshot())["medical"]
     assert values["prompt_js"] > CONFIG.drift_js_threshold
     assert registry.get_sample_value("loraloop_feedback_drift_crossed_ratio",
                                      {"adapter": "medical", "metric": "prompt_js"}) == 1.0
-    store = FeedbackStore(tmp_path / "fb.sqlite")
+    store = FeedbackStore(db_url)
     events = [r["metric"] for r in table_rows(store.db, "drift_events")]
     snapshots = {r["metric"]: r for r in table_rows(store.db, "drift_snapshots")}
     store.close()
@@ -72,9 +72,9 @@ async def test_prompts_from_the_same_distribution_do_not(tmp_path, tokenizer):
     assert values["answer_length_psi"] < CONFIG.drift_psi_threshold
 
 
-async def test_too_few_answers_measure_nothing(tmp_path, tokenizer):
-    fill(tmp_path / "fb.sqlite", prompts("legal")[:20], prompts("legal")[20:40])
-    assert await DriftMonitor(tmp_path / "fb.sqlite", tokenizer, CONFIG).snapshot() == {}
+async def test_too_few_answers_measure_nothing(db_url, tokenizer):
+    fill(db_url, prompts("legal")[:20], prompts("legal")[20:40])
+    assert await DriftMonitor(db_url, tokenizer, CONFIG).snapshot() == {}
 
 
 async def test_cli_prints_the_latest_snapshot_and_draws_the_history(tmp_path, tokenizer, demo_model):

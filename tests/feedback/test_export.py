@@ -13,8 +13,9 @@ from tests.feedback.records import say, signal
 
 
 @pytest.fixture
-def built(tmp_path):
-    store = FeedbackStore(tmp_path / "fb.sqlite")
+def built(db_url):
+    """A store with pairs and labels built, on SQLite and on Postgres."""
+    store = FeedbackStore(db_url)
     say(store, "up", "How do I treat a burn?")
     say(store, "down", "How do I treat a burn?")
     say(store, "plain", "How do I treat a burn?")

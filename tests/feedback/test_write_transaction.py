@@ -53,8 +53,8 @@ def test_concurrent_read_then_write_transactions_all_commit(tmp_path):
         assert conn.execute("SELECT COUNT(*) FROM watermarks").fetchone()[0] == 4 * 40
 
 
-def test_run_log_writers_in_threads_do_not_lose_rows(tmp_path):
-    log = RunLog(tmp_path / "feedback.sqlite")
+def test_run_log_writers_in_threads_do_not_lose_rows(db_url):
+    log = RunLog(db_url)
 
     def work(index: int) -> None:
         for i in range(25):
