@@ -133,6 +133,12 @@ class RolloutController:
             return list(latest.values())
         return [latest[domain]] if domain in latest else []
 
+    def refresh(self) -> list[RolloutState]:
+        """Re-read every domain's latest rollout, so `arm_for` splits traffic as the database says now."""
+        with self._lock:
+            self._reload()
+            return list(self._latest.values())
+
     def history(self, domain: str, limit: int = 20) -> list[RolloutState]:
         """A domain's rollouts, newest first."""
         if not isinstance(limit, int) or limit < 1:
@@ -228,8 +234,12 @@ class RolloutController:
             self._count(transition.decision, transition.state)
         return made
 
-    async def run(self, apply: Callable[[Transition], Awaitable[None]] | None = None) -> None:
-        """Tick every `tick_interval_s` until cancelled, handing each transition to `apply` (the registry)."""
+    async def run(self, apply: Callable[[Transition], Awaitable[None]] | None = None,
+                  after_tick: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Tick every `tick_interval_s` until cancelled, handing each transition to `apply` (the registry).
+
+        `after_tick` runs after each tick's transitions: a replica follows there what other replicas changed.
+        """
         while True:
             try:
                 transitions = await asyncio.to_thread(self.tick)
@@ -242,6 +252,11 @@ class RolloutController:
                         await apply(transition)
                     except Exception:
                         log.exception("applying %s of rollout %s failed", transition.effect, transition.rollout_id)
+            if after_tick is not None:
+                try:
+                    await after_tick()
+                except Exception:
+                    log.exception("following the stored rollout state failed; trying again next tick")
             await asyncio.sleep(self.config.tick_interval_s)
 
     # -- internals -----------------------------------------------------------------------------

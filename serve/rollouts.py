@@ -11,7 +11,7 @@ from loraloop.adapters import AdapterSpec
 from loraloop.errors import AdapterNotFound, InvalidArgument
 from loraloop.router import rollout_store
 from loraloop.router.rollout import RolloutController
-from loraloop.router.rollout_model import ACTIONS, OPERATOR, RolloutState, Transition
+from loraloop.router.rollout_model import ACTIONS, OPERATOR, PROMOTED, ROLLED_BACK, RolloutState, Transition
 from loraloop.serve.registry import AdapterRegistry
 
 __all__ = ["ACTIONS", "ArmView", "RolloutCommand", "RolloutService", "RolloutView"]
@@ -63,6 +63,8 @@ class RolloutService:
         self.controller = controller
         self._registry = registry
         self._db_path = db_url
+        # Per domain, the (rollout id, revision) this replica's engine already follows.
+        self._followed: dict[str, tuple[str, int]] = {}
 
     async def restore(self) -> None:
         """At start: the versions the latest rollouts left serving become active; active canaries are loaded."""
@@ -74,6 +76,33 @@ class RolloutService:
                                               activate=False)
             except Exception:
                 log.exception("restoring rollout %s of %s failed", state.id, state.domain)
+                continue
+            self._followed[state.domain] = (state.id, state.revision)
+
+    async def follow(self) -> int:
+        """Make the engine follow rollout changes another replica made; returns how many it followed.
+
+        Replicas share one database: a canary started, promoted or rolled back through replica A is in the
+        rollout table, and each replica compares the latest state of every domain with the one it last
+        followed. Only the replica whose compare-and-set won writes a transition; every replica loads,
+        activates or unloads for it here, within one controller tick, with no call fanned out to it.
+        """
+        followed = 0
+        for state in await asyncio.to_thread(self.controller.refresh):
+            if self._followed.get(state.domain) == (state.id, state.revision):
+                continue
+            canary = AdapterSpec(domain=state.domain, version=state.canary_version)
+            if state.active:
+                await self._registry.load(canary, activate=False)
+            elif state.status == PROMOTED:
+                await self._registry.load(canary, activate=True)
+            elif state.status == ROLLED_BACK and self._registry.active(state.domain) != canary:
+                await self._registry.unload(canary)
+            self._followed[state.domain] = (state.id, state.revision)
+            log.info("rollout %s of %s: following %s (revision %d, from the database)", state.id, state.domain,
+                     state.status, state.revision)
+            followed += 1
+        return followed
 
     async def apply(self, transition: Transition) -> None:
         """Make the registry follow one transition."""
@@ -84,12 +113,13 @@ class RolloutService:
             await self._registry.load(canary, activate=True)  # the old stable retires once drained
         elif transition.effect == "unload_canary":
             await self._registry.unload(canary)
+        self._followed[transition.domain] = (transition.state.id, transition.state.revision)
         log.info("rollout %s: %s %s (%s)", transition.rollout_id, transition.decision, transition.domain,
                  transition.reason)
 
     async def run(self) -> None:
         """The controller's periodic judgement, its transitions applied here (until cancelled)."""
-        await self.controller.run(self.apply)
+        await self.controller.run(self.apply, after_tick=self.follow)
 
     async def get(self, domain: str, events: int) -> list[RolloutView]:
         """Admin.GetRollout: the latest rollout of one domain, or of each domain that had one."""

@@ -63,3 +63,55 @@ async def test_transitions_move_the_registry(tmp_path):
     await service.apply(service.controller.rollback("medical", "worse"))  # v3 leaves the engine
     assert registry.calls == [("load", "medical@v2", True), ("unload", "medical@v3", False)]
     service.controller.close()
+
+
+class ActiveTrackingRegistry(RecordingRegistry):
+    """RecordingRegistry that also knows each domain's active version, as the real registry does."""
+
+    def __init__(self):
+        super().__init__()
+        self._active: dict[str, str] = {}
+
+    async def load(self, spec: AdapterSpec, *, activate: bool = True):
+        await super().load(spec, activate=activate)
+        if activate:
+            self._active[spec.domain] = str(spec)
+
+    def active(self, domain: str):
+        return self._active.get(domain)
+
+
+async def test_a_replica_follows_rollout_changes_another_replica_made(db_url):
+    replica_a = RolloutService(_controller(db_url), ActiveTrackingRegistry(), db_url)
+    registry_b = ActiveTrackingRegistry()
+    replica_b = RolloutService(_controller(db_url), registry_b, db_url)
+    await replica_b.restore()
+    assert await replica_b.follow() == 0  # nothing has happened yet
+
+    await replica_a.apply(_start(replica_a, "medical", 2))  # through replica A only
+    assert await replica_b.follow() == 1
+    assert registry_b.calls == [("load", "medical@v2", False)]  # B loads and pins the canary
+    assert replica_b.controller.arm_for("medical", "user:x")[1] in (1, 2)  # and B's arms now know the rollout
+
+    await replica_a.apply(replica_a.controller.promote("medical", "good"))
+    await replica_a.apply(_start(replica_a, "finance", 3, stable=1))
+    await replica_a.apply(replica_a.controller.rollback("finance", "bad"))
+    assert await replica_b.follow() == 2
+    assert sorted(registry_b.calls[1:]) == [("load", "medical@v2", True),   # the promotion makes v2 B's active one
+                                            ("unload", "finance@v3", False)]  # a rolled-back canary leaves B
+    assert await replica_b.follow() == 0  # each change is followed once
+
+    await replica_b.apply(_start(replica_b, "legal", 2))
+    assert await replica_b.follow() == 0  # what B applied itself is not applied twice
+    replica_a.controller.close()
+    replica_b.controller.close()
+
+
+def _start(service: RolloutService, domain: str, canary: int, stable: int = 1):
+    """Start a rollout on the service's controller; the Transition `set` would apply for it."""
+    from loraloop.router.rollout_model import Transition
+
+    state = service.controller.start(domain, canary, stable_version=stable)
+    return Transition(rollout_id=state.id, domain=domain, decision="start", effect="load_canary", from_weight_pct=0.0,
+                      to_weight_pct=state.weight_pct, stable_version=stable, canary_version=canary, reason="",
+                      state=state)
