@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import psycopg
 import pytest
 
@@ -13,26 +11,7 @@ from loraloop.feedback.schema import MIGRATIONS, migrate
 from loraloop.feedback.store import FeedbackStore, SignalAck, SignalKind, SignalRecord
 from tests.db_rows import table_rows
 from tests.feedback.records import answer, say, signal
-
-
-def _together(workers: int, work) -> list:
-    """Run work(i) in `workers` threads released at once; their results (or errors) in order."""
-    results: list = [None] * workers
-    start = threading.Barrier(workers)
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            results[i] = work(i)
-        except Exception as e:  # collected: the assertions name them
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+from tests.together import together
 
 
 def test_a_retried_signal_sent_to_two_replicas_at_once_is_stored_once(db_url):
@@ -41,7 +20,7 @@ def test_a_retried_signal_sent_to_two_replicas_at_once_is_stored_once(db_url):
     try:
         for key in range(10):
             signal = SignalRecord(response_id="r1", kind=SignalKind.THUMBS_UP, idempotency_key=f"k{key}")
-            acks = [r[0] for r in _together(4, lambda i, s=signal: stores[i].write_batch([s]))]
+            acks = [r[0] for r in together([lambda st=st, s=signal: st.write_batch([s]) for st in stores])]
             assert all(isinstance(a, SignalAck) for a in acks), acks
             assert len({a.signal_id for a in acks}) == 1  # every ack names the one stored row
             assert sorted(a.duplicate for a in acks) == [False, True, True, True]
@@ -54,7 +33,7 @@ def test_a_retried_signal_sent_to_two_replicas_at_once_is_stored_once(db_url):
 def test_migrators_starting_together_apply_each_migration_once(db_url):
     conns = [storage.connect(db_url, autocommit=True) for _ in range(3)]
     try:
-        applied = _together(3, lambda i: migrate(conns[i]))
+        applied = together([lambda c=c: migrate(c) for c in conns])
         assert not [a for a in applied if isinstance(a, Exception)], applied
         assert sorted(name for names in applied for name in names) == sorted(name for name, _ in MIGRATIONS)
     finally:
@@ -100,7 +79,7 @@ def test_pair_builds_running_together_emit_each_pair_once(db_url, workers):
         signal(store, f"down{i}", SignalKind.THUMBS_DOWN)
     conns = [storage.connect(db_url, autocommit=True) for _ in range(workers)]
     try:
-        reports = _together(workers, lambda i: PairBuilder(conns[i]).build())
+        reports = together([lambda c=c: PairBuilder(c).build() for c in conns])
         assert not [r for r in reports if isinstance(r, Exception)], reports
         assert sum(r.pairs_added for r in reports) == 20  # one builder judged them, the others found nothing new
         assert len(table_rows(store.db, "pairs")) == 20

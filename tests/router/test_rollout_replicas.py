@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 from loraloop import storage
 from loraloop.errors import FailedPrecondition
 from loraloop.router import rollout_store
 from tests.router.rollout_feedback import controller
-
-
-def _together(calls) -> list:
-    results: list = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            results[i] = calls[i]()
-        except Exception as e:  # collected: the assertions name them
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+from tests.together import together
 
 
 def test_replicas_promoting_at_once_apply_one_promotion(db_url):
@@ -35,7 +15,7 @@ def test_replicas_promoting_at_once_apply_one_promotion(db_url):
         replicas[0].start("medical", 2, stable_version=1)
         for r in replicas:
             r.status("medical")  # every replica has read the running rollout
-        results = _together([lambda r=r: r.promote("medical") for r in replicas])
+        results = together([lambda r=r: r.promote("medical") for r in replicas])
         applied = [r for r in results if not isinstance(r, Exception)]
         refused = [r for r in results if isinstance(r, Exception)]
         assert len(applied) == 1 and all(isinstance(e, FailedPrecondition) for e in refused), results
@@ -53,7 +33,7 @@ def test_replicas_promoting_at_once_apply_one_promotion(db_url):
 def test_replicas_starting_the_same_canary_at_once_start_one_rollout(db_url):
     replicas = [controller(db_url) for _ in range(4)]
     try:
-        results = _together([lambda r=r: r.start("medical", 2, stable_version=1) for r in replicas])
+        results = together([lambda r=r: r.start("medical", 2, stable_version=1) for r in replicas])
         started = [r for r in results if not isinstance(r, Exception)]
         assert len(started) == 1, results
         assert all(isinstance(e, FailedPrecondition) for e in results if isinstance(e, Exception)), results
