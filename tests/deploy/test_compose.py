@@ -51,7 +51,17 @@ def test_named_volumes_hold_the_adapter_store_and_the_database(compose):
     assert server["/data/adapters"] == retrain["/data/adapters"] and server["/data/feedback"] == retrain["/data/feedback"]
     command = _command(compose["services"]["server"])
     assert "--adapter-store=/data/adapters" in command
-    assert any(a.startswith("--db-url=/data/feedback/") for a in command)
+    assert "--db-url=/data/feedback/feedback.sqlite" in command  # SQLite unless LORALOOP_DB_URL says otherwise
+    assert "--db-url=/data/feedback/feedback.sqlite" in _command(compose["services"]["retrain"])
+
+
+def test_the_postgres_profile_runs_a_database_both_processes_can_be_pointed_at(compose):
+    postgres = compose["services"]["postgres"]
+    assert postgres["profiles"] == ["postgres"]  # not started by a plain `up`: SQLite stays the default
+    assert postgres["environment"]["POSTGRES_DB"] == "loraloop"
+    assert "--locale=C" in postgres["environment"]["POSTGRES_INITDB_ARGS"]
+    assert ("postgres-data", "/var/lib/postgresql/data") in _mounts(postgres)
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
 
 
 def test_bind_mounts_exist_in_the_repo(compose):
