@@ -83,7 +83,25 @@ def test_server_requests_a_gpu_and_uses_native_grpc_probes():
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert ports == {"grpc": 50051, "http": 8000, "metrics": 9400}
     assert "--http-port=8000" in container["args"]  # the OpenAI-compatible API listens where the port says
-    assert server["spec"]["strategy"]["type"] == "Recreate"
+
+def test_server_replicas_roll_one_at_a_time_under_a_disruption_budget():
+    server = _by_kind("Deployment")["loraloop-server"]
+    assert server["spec"]["replicas"] >= 2
+    strategy = server["spec"]["strategy"]
+    assert strategy["type"] == "RollingUpdate"
+    assert strategy["rollingUpdate"] == {"maxUnavailable": 1, "maxSurge": 0}  # no spare GPU for a surge pod
+    budget = _by_kind("PodDisruptionBudget")["loraloop-server"]
+    assert budget["spec"]["minAvailable"] == 1
+    assert budget["spec"]["selector"]["matchLabels"] == server["spec"]["selector"]["matchLabels"]
+
+
+def test_both_processes_take_the_database_url_from_the_secret():
+    for name in ("loraloop-server", "loraloop-retrain"):
+        container = _container(_by_kind("Deployment")[name])
+        assert "--db-url=$(LORALOOP_DB_URL)" in container["args"], name
+        [env] = [e for e in container["env"] if e["name"] == "LORALOOP_DB_URL"]
+        assert env["valueFrom"]["secretKeyRef"] == {"name": "loraloop-database", "key": "url"}, name
+    assert not any("DB" in key for key in _by_kind("ConfigMap")["loraloop-config"]["data"])  # no URL in plain config
 
 
 def test_pods_run_as_non_root():
@@ -121,16 +139,33 @@ def test_selectors_ports_volumes_and_config_fit_together():
         assert {p["targetPort"] for p in service["spec"]["ports"]} <= named, name
 
 
-def test_storage_modes_adapters_shared_feedback_single_writer():
+def test_storage_modes_adapters_shared_and_the_daemon_on_any_node():
     claims = _by_kind("PersistentVolumeClaim")
     assert claims["loraloop-adapters"]["spec"]["accessModes"] == ["ReadWriteMany"]
-    assert claims["loraloop-feedback"]["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert "loraloop-feedback" not in claims  # the database is Postgres, not a volume
+    assert claims["loraloop-retrain-state"]["spec"]["accessModes"] == ["ReadWriteOnce"]
     retrain = _by_kind("Deployment")["loraloop-retrain"]
     assert retrain["spec"]["replicas"] == 1
-    term = retrain["spec"]["template"]["spec"]["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
-    server_labels = _by_kind("Deployment")["loraloop-server"]["spec"]["template"]["metadata"]["labels"]
-    assert term["topologyKey"] == "kubernetes.io/hostname"
-    assert all(server_labels.get(k) == v for k, v in term["labelSelector"]["matchLabels"].items())
+    assert "affinity" not in retrain["spec"]["template"]["spec"]  # no longer pinned to the server's node
+    server_claims = {v["persistentVolumeClaim"]["claimName"] for v in
+                     _by_kind("Deployment")["loraloop-server"]["spec"]["template"]["spec"]["volumes"]
+                     if "persistentVolumeClaim" in v}
+    assert "loraloop-retrain-state" not in server_claims  # only the daemon mounts its ReadWriteOnce volume
+
+
+def test_the_trial_postgres_validates_and_serves_the_url_the_readme_gives():
+    docs = load_yaml_docs(K8S / "postgres-trial" / "postgres.yaml")
+    for doc in docs:
+        for version in VERSIONS:
+            kv.validate(doc, version, strict=True)
+    statefulset = next(d for d in docs if d["kind"] == "StatefulSet")
+    service = next(d for d in docs if d["kind"] == "Service")
+    env = {e["name"]: e for e in _container(statefulset)["env"]}
+    assert env["POSTGRES_DB"]["value"] == env["POSTGRES_USER"]["value"] == "loraloop"
+    assert "--locale=C" in env["POSTGRES_INITDB_ARGS"]["value"]
+    assert service["metadata"]["name"] == "loraloop-postgres" and service["spec"]["ports"][0]["port"] == 5432
+    [kustomization] = load_yaml_docs(K8S / "postgres-trial" / "kustomization.yaml")
+    assert kustomization["resources"] == ["postgres.yaml"]
 
 
 def test_service_monitor_scrapes_the_metrics_ports():
@@ -153,7 +188,8 @@ def test_kustomization_lists_the_manifests():
 
 def _args(deployment: str) -> list[str]:
     configmap = _by_kind("ConfigMap")["loraloop-config"]["data"]
-    values = {**configmap, "LORALOOP_ADMIN_TOKEN": "token-from-the-secret"}
+    values = {**configmap, "LORALOOP_ADMIN_TOKEN": "token-from-the-secret",
+              "LORALOOP_DB_URL": "postgresql://loraloop:pw@db:5432/loraloop"}
     return [expand(a, values) for a in _container(_by_kind("Deployment")[deployment])["args"]]
 
 
@@ -167,7 +203,7 @@ def test_retrain_args_parse_with_the_real_cli():
     args, error = parse_retrain_daemon(_args("loraloop-retrain"))
     assert args is not None, f"deploy/k8s/retrain.yaml args: {error}"
     assert args.server_target == "loraloop-server:50051" and args.admin_token == "token-from-the-secret"
-    assert args.db_url == _by_kind("ConfigMap")["loraloop-config"]["data"]["FEEDBACK_DB"]
+    assert args.db_url == "postgresql://loraloop:pw@db:5432/loraloop"
 
 
 def _apply_json_patch(doc: dict, ops: list[dict]) -> dict:
@@ -205,7 +241,7 @@ def test_the_tls_component_patches_validate_and_parse_with_the_real_cli():
         assert tls["secret"]["secretName"] == "loraloop-tls", name
         [mount] = [m for m in _container(doc)["volumeMounts"] if m["name"] == "tls"]
         assert mount["readOnly"] and mount["mountPath"] == "/etc/loraloop/tls"
-    env = {"MODEL": "/models/base", "ADAPTER_STORE": "/data/adapters", "FEEDBACK_DB": "/data/feedback/f.sqlite",
+    env = {"MODEL": "/models/base", "ADAPTER_STORE": "/data/adapters", "LORALOOP_DB_URL": "postgresql://db/loraloop",
            "GPU_MEMORY_UTILIZATION": "0.9", "LORALOOP_ADMIN_TOKEN": "t"}
     server = _container(patched["loraloop-server"])
     args, error = parse_loraloop([expand(a, env) for a in server["args"]])
