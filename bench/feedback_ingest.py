@@ -9,22 +9,27 @@ server's process has the CPU a real deployment gives it. In one run:
 (2) `SendFeedbackBatch` with `--batch` signals per call: signals/s (goal >= 20,000) and p99 ack latency per call;
 (3) for scale: raw autocommitted INSERTs from threads, no gRPC;
 (4) pair build rate: `PairBuilder.build()` over a synthetic store of `--build-signals` signals (0 skips it).
+(1), (2) and (4) run once per backend in `--backends` (default: sqlite and postgres; Postgres is a throwaway
+cluster from Debian's package unless `--postgres-url` names one) and print side by side, with the ratio.
 Both servers run side by side and (0)-(2) alternate for `--rounds` rounds, so a burst of load from elsewhere on
 a shared machine hits both sides of a ratio; the medians are reported, and each round's ratio. Every signal
 carries a unique idempotency key, as a retrying client sends; the stored row count is checked.
 
 Usage: python bench/feedback_ingest.py [--rounds 3] [--procs 2] [--concurrency 16] [--signals 6000] [--batch 500]
-           [--batch-concurrency 4] [--batch-signals 100000] [--build-signals 1000000]
+           [--batch-concurrency 4] [--batch-signals 100000] [--build-signals 1000000] [--backends sqlite,postgres]
+           [--postgres-url postgresql://…]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import os
 import random
 import sqlite3
+import sys
 import tempfile
 import threading
 import time
@@ -161,8 +166,9 @@ class EmptyChat:
         await self._server.stop(None)
 
 
-async def bench_grpc(tmp: Path, args: argparse.Namespace) -> tuple[dict[str, list[Measured]], list[str], int]:
-    """The empty server and the real one (demo model), side by side; the four measurements, `rounds` times each."""
+async def bench_grpc(tmp: Path, args: argparse.Namespace, db_url: str) -> tuple[dict[str, list[Measured]], list[str], int]:
+    """The empty server and the real one (demo model, its database at `db_url`), side by side; the four
+    measurements, `rounds` times each."""
     from loraloop.client import LoraloopClient
     from loraloop.config import DemoConfig, FeedbackConfig, ServeConfig
     from loraloop.demo import build_demo
@@ -171,7 +177,7 @@ async def bench_grpc(tmp: Path, args: argparse.Namespace) -> tuple[dict[str, lis
     demo = build_demo(DemoConfig())
     config = ServeConfig(model=str(demo.model_dir), adapter_store=str(demo.adapter_store), port=0,
                          metrics_port=-1, http_port=-1, admin_token="bench")
-    feedback = FeedbackConfig(db_url=str(tmp / "server.sqlite"), drift_interval_s=0)
+    feedback = FeedbackConfig(db_url=db_url, drift_interval_s=0)
     running = await create_server(config, feedback_config=feedback)
     measured: dict[str, list[Measured]] = {"ceiling": [], "unary": [], "ceiling_batch": [], "batch": []}
     try:
@@ -190,7 +196,9 @@ async def bench_grpc(tmp: Path, args: argparse.Namespace) -> tuple[dict[str, lis
                                                             concurrency=concurrency, batch=batch, tag=f"{name}-r{r}"))
     finally:
         await running.stop(grace=1.0)
-    conn = sqlite3.connect(feedback.db_file())
+    from loraloop import storage
+
+    conn = storage.connect(db_url)
     stored = conn.execute("SELECT COUNT(*) FROM signals WHERE source = 'client'").fetchone()[0]
     conn.close()
     return measured, answers, stored
@@ -231,16 +239,13 @@ def bench_baseline(tmp: Path, clients: int, signals: int, answers: list[str]) ->
     return signals / (time.perf_counter() - start), p99(latencies)
 
 
-def bench_pair_build(tmp: Path, n_signals: int) -> tuple[int, float]:
-    from sqlite_utils import Database
-
+def bench_pair_build(db_url: str, n_signals: int) -> tuple[int, float]:
+    from loraloop import storage
     from loraloop.feedback.pairs import PairBuilder
     from loraloop.feedback.store import FeedbackStore
 
-    path = tmp / "build.sqlite"
-    FeedbackStore(path).close()
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA synchronous=OFF")
+    FeedbackStore(db_url).close()
+    conn = storage.connect(db_url, autocommit=True)
     rng = random.Random(0)
     n_answers = n_signals // 4
     per_group = 5
@@ -256,11 +261,8 @@ def bench_pair_build(tmp: Path, n_signals: int) -> tuple[int, float]:
         "INSERT INTO signals (response_id, kind, dwell_ms, source, created_at) VALUES (?, ?, ?, 'client', ?)",
         ((f"r{rng.randrange(n_answers)}", k, rng.randrange(1, 5000) if k == "DWELL" else None, i)
          for i, k in ((i, rng.choice(kinds)) for i in range(n_signals))))
-    conn.commit()
-    conn.close()
-    db = Database(sqlite3.connect(path))
     start = time.perf_counter()
-    report = PairBuilder(db).build()
+    report = PairBuilder(conn).build()
     elapsed = time.perf_counter() - start
     print(f"  pair build: {report.groups} groups, {report.pairs_added} pairs, {report.labels} labels")
     return n_signals, elapsed
@@ -289,30 +291,75 @@ def main() -> None:
     parser.add_argument("--batch-concurrency", type=int, default=4, help="batch calls in flight per client process")
     parser.add_argument("--batch-signals", type=int, default=100_000, help="signals sent in batches, per round")
     parser.add_argument("--build-signals", type=int, default=1_000_000, help="synthetic signals for the pair build")
+    parser.add_argument("--backends", default="sqlite,postgres", help="databases to run (1), (2) and (4) on")
+    parser.add_argument("--postgres-url", default="", help="an existing Postgres database (default: a throwaway cluster)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp_dir:
+    backends = [b for b in args.backends.split(",") if b]
+    if set(backends) - {"sqlite", "postgres"} or not backends:
+        parser.error(f"--backends={args.backends!r}: expected sqlite and/or postgres")
+    with tempfile.TemporaryDirectory() as tmp_dir, _databases(Path(tmp_dir), backends, args.postgres_url) as urls:
         tmp = Path(tmp_dir)
-        measured, answers, stored = asyncio.run(bench_grpc(tmp, args))
+        results = {}
+        for backend in backends:
+            print(f"\n== {backend}", flush=True)
+            measured, answers, stored = asyncio.run(bench_grpc(tmp, args, urls[backend]["server"]))
+            build = bench_pair_build(urls[backend]["build"], args.build_signals) if args.build_signals else None
+            results[backend] = (measured, stored, build)
         raw_rate, raw_p99 = bench_baseline(tmp, args.concurrency, args.signals, answers)
         print(f"\n{os.cpu_count()} CPUs; {args.rounds} rounds; {args.procs} client processes; unary: {args.signals} "
               f"signals, {args.concurrency} calls in flight per process; batch: {args.batch_signals} signals in calls "
               f"of {args.batch}, {args.batch_concurrency} in flight per process; medians of the rounds")
-        print(_line("ceiling: empty SendFeedback handler", measured["ceiling"], "call"))
-        print(_line("SendFeedback (real server, durable)", measured["unary"], "call"))
-        print(_line("for scale: empty SendFeedbackBatch handler", measured["ceiling_batch"], f"call of {args.batch}"))
-        print(_line("SendFeedbackBatch (real server, durable)", measured["batch"], f"call of {args.batch}"))
-        ceiling, unary, batch = (median(measured[k]).rate for k in ("ceiling", "unary", "batch"))
-        per_round = ", ".join(f"{u.rate / c.rate:.2f}" for u, c in zip(measured["unary"], measured["ceiling"]))
-        print(f"  ratio unary / ceiling = {unary / ceiling:.2f} (goal >= 0.8; per round: {per_round})")
-        print(f"  batch = {batch:,.0f} signals/s = {batch / 20_000:.2f} x the 20,000/s goal, {batch / unary:.1f} x unary")
         expected = args.rounds * (args.signals + args.batch_signals + 2 * args.procs)  # + a warm-up per process
-        print(f"  stored client signals: {stored:,} (sent {expected:,}){'' if stored == expected else '  MISMATCH'}")
-        print(f"  (raw autocommit INSERTs, {args.concurrency} threads, no gRPC: {raw_rate:.0f}/s, "
+        for backend, (measured, stored, build) in results.items():
+            print(f"-- {backend}")
+            print(_line("ceiling: empty SendFeedback handler", measured["ceiling"], "call"))
+            print(_line("SendFeedback (real server, durable)", measured["unary"], "call"))
+            print(_line("for scale: empty SendFeedbackBatch handler", measured["ceiling_batch"], f"call of {args.batch}"))
+            print(_line("SendFeedbackBatch (real server, durable)", measured["batch"], f"call of {args.batch}"))
+            ceiling, unary, batch = (median(measured[k]).rate for k in ("ceiling", "unary", "batch"))
+            per_round = ", ".join(f"{u.rate / c.rate:.2f}" for u, c in zip(measured["unary"], measured["ceiling"]))
+            print(f"  ratio unary / ceiling = {unary / ceiling:.2f} (goal >= 0.8; per round: {per_round})")
+            print(f"  batch = {batch:,.0f} signals/s = {batch / 20_000:.2f} x the 20,000/s goal, "
+                  f"{batch / unary:.1f} x unary")
+            print(f"  stored client signals: {stored:,} (sent {expected:,}){'' if stored == expected else '  MISMATCH'}")
+            if build:
+                n, elapsed = build
+                print(f"  pair build over {n} signals: {elapsed:.1f} s = {n / elapsed:,.0f} signals/s")
+        if len(results) == 2:
+            (sq, _, sq_build), (pg, _, pg_build) = results["sqlite"], results["postgres"]
+            side = [f"{name} {median(pg[k]).rate / median(sq[k]).rate:.2f}" for name, k in
+                    (("unary", "unary"), ("batch", "batch"))]
+            if sq_build and pg_build:
+                side.append(f"pair build {sq_build[1] / pg_build[1]:.2f}")
+            print(f"-- postgres / sqlite (rates; > 1 = Postgres faster): {', '.join(side)}")
+        print(f"  (raw autocommit SQLite INSERTs, {args.concurrency} threads, no gRPC: {raw_rate:.0f}/s, "
               f"p99 {raw_p99 * 1000:.1f} ms)")
-        if args.build_signals:
-            n, elapsed = bench_pair_build(tmp, args.build_signals)
-            print(f"  pair build over {n} signals: {elapsed:.1f} s = {n / elapsed:,.0f} signals/s")
 
+
+@contextlib.contextmanager
+def _databases(tmp: Path, backends: list[str], postgres_url: str):
+    """Per backend, a fresh database for the server and one for the pair build."""
+    urls = {}
+    cluster = None
+    if "sqlite" in backends:
+        urls["sqlite"] = {"server": str(tmp / "server.sqlite"), "build": str(tmp / "build.sqlite")}
+    if "postgres" in backends:
+        if postgres_url:
+            urls["postgres"] = {"server": postgres_url, "build": postgres_url}
+        else:
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+            from tests.postgres import PostgresCluster  # a throwaway cluster, as the tests start one
+
+            cluster = PostgresCluster().start()
+            urls["postgres"] = {"server": cluster.new_database(), "build": cluster.new_database()}
+    try:
+        yield urls
+    finally:
+        if cluster is not None:
+            from loraloop.storage.postgres import close_pools
+
+            close_pools()
+            cluster.stop()
 
 if __name__ == "__main__":
     main()
