@@ -214,7 +214,7 @@ def bench_baseline(tmp: Path, clients: int, signals: int, answers: list[str]) ->
                          "domain, arm, route_domain, route_confidence, sampling, prompt_tokens, completion_tokens, "
                          "latency_s, finish_reason, created_at) VALUES (?, '', '', '', '[]', '', 'base', '', 'stable', "
                          "'', 0, '{}', 0, 0, 0, 'stop', 0)", [rid])
-    store.db.conn.commit()
+    store.db.commit()
     store.close()
     latencies: list[float] = []
     lock = threading.Lock()

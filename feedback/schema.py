@@ -214,6 +214,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE signals ADD COLUMN client_key TEXT NOT NULL DEFAULT '';
         ALTER TABLE rollout_events ADD COLUMN actor TEXT NOT NULL DEFAULT 'controller'
     """),
+    # The parrot pass reads a conversation's labels and pairs by their answer: without these indexes each
+    # conversation scans every label and every pair (a build over 20,000 signals in 5,000 conversations: 47 s).
+    ("0009_pairs_and_labels_by_answer", """
+        CREATE INDEX pairs_chosen_response ON pairs(chosen_response_id);
+        CREATE INDEX labels_response ON labels(response_id)
+    """),
 )
 
 
