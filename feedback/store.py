@@ -223,29 +223,34 @@ class FeedbackStore:
         nothing, and it is acked as a duplicate of the stored row (or refused if that row is another signal).
         """
         answers = self._rows_by_first(_ANSWERS_BY_ID, {s.response_id for s in signals})
-        results: list[SignalAck | ResponseNotFound | InvalidArgument] = []
-        for signal in signals:
+        results: list[SignalAck | ResponseNotFound | InvalidArgument | None] = [None] * len(signals)
+        accepted: list[tuple[int, SignalRecord, tuple[Any, ...]]] = []
+        rows = []
+        for i, signal in enumerate(signals):
             answer = answers.get(signal.response_id)
             if answer is None:
-                results.append(ResponseNotFound(f"response_id: no answer with id {signal.response_id!r}"))
+                results[i] = ResponseNotFound(f"response_id: no answer with id {signal.response_id!r}")
                 continue
-            kind = signal.kind.value
             row = {name: getattr(signal, name) for name in _SIGNAL_FIELDS}
-            row["kind"], scrubbed = kind, 0
+            row["kind"], scrubbed = signal.kind.value, 0
             if signal.correction_text and not self._keep_raw_text:
                 row["correction_text"], scrubbed = scrub_text(signal.correction_text), 1
-            signal_id = storage.insert_returning_id(self.db, _INSERT_SIGNAL, (*row.values(), scrubbed))
+            accepted.append((i, signal, answer))
+            rows.append((*row.values(), scrubbed))
+        # One round trip for the whole run on Postgres (pipelined), one INSERT each on SQLite.
+        for (i, signal, answer), signal_id in zip(accepted, storage.insert_many_returning_ids(self.db, _INSERT_SIGNAL, rows)):
+            kind = signal.kind.value
             if signal_id is None:  # the idempotency key is taken (only a key can conflict)
                 signal_id, response_id, stored_kind = self.db.execute(
                     _SIGNAL_BY_KEY, [signal.idempotency_key]).fetchone()
                 if (response_id, stored_kind) != (signal.response_id, kind):
-                    results.append(InvalidArgument("idempotency_key", "already used for a different signal"))
+                    results[i] = InvalidArgument("idempotency_key", "already used for a different signal")
                 else:
-                    results.append(SignalAck(signal_id=signal_id, duplicate=True))
+                    results[i] = SignalAck(signal_id=signal_id, duplicate=True)
                 continue
             self._batch_signals.append((answer[0], answer[1], kind))
-            results.append(SignalAck(signal_id=signal_id, duplicate=False))
-        return results
+            results[i] = SignalAck(signal_id=signal_id, duplicate=False)
+        return results  # type: ignore[return-value]  # every slot was filled above
 
     def _rows_by_first(self, sql: str, values: set[str]) -> dict[str, tuple[Any, ...]]:
         """Rows of `sql` (an IN query on one column) keyed by their first column; the rest is the value."""

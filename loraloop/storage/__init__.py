@@ -33,8 +33,8 @@ from loraloop.storage.url import check_database, database_path, is_postgres, red
 
 __all__ = ["POSTGRESQL", "SQLITE", "TXID_COLUMN", "Connection", "DatabaseError", "IntegrityError", "change_column",
            "change_horizon", "check_database", "connect", "count", "database_path", "dialect", "dict_rows",
-           "insert_returning_id", "insert_rows", "is_postgres", "json_array_values", "redact", "render_ddl", "savepoint",
-           "split_statements", "table_names", "write_transaction"]
+           "insert_many_returning_ids", "insert_returning_id", "insert_rows", "is_postgres", "json_array_values",
+           "redact", "render_ddl", "savepoint", "split_statements", "table_names", "write_transaction"]
 
 Connection = sqlite3.Connection | PostgresConnection
 # What a caller catches, whichever database it talks to.
@@ -101,6 +101,17 @@ def insert_returning_id(conn: Connection, sql: str, params: Sequence[Any]) -> in
         return row[0] if row else None
     cursor = conn.execute(sql, params)  # lastrowid: no RETURNING row to step through on the ingest path
     return cursor.lastrowid if cursor.rowcount else None
+
+
+def insert_many_returning_ids(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> list[int | None]:
+    """`insert_returning_id` for each parameter row, in order: on Postgres pipelined in one round trip."""
+    if isinstance(conn, PostgresConnection):
+        return conn.insert_many_returning_ids(sql + " RETURNING id", rows)
+    ids = []
+    for row in rows:
+        cursor = conn.execute(sql, row)
+        ids.append(cursor.lastrowid if cursor.rowcount else None)
+    return ids
 
 
 def insert_rows(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]], *, ignore: bool = False) -> None:

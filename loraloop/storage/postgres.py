@@ -126,6 +126,19 @@ class PostgresConnection:
         cursor.executemany(translate(sql), rows)
         return cursor
 
+    def insert_many_returning_ids(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[int | None]:
+        """Each row's `RETURNING id` value (None where ON CONFLICT skipped it), the statements pipelined."""
+        if not rows:
+            return []
+        cursor = self._raw.cursor()
+        cursor.executemany(translate(sql), rows, returning=True)
+        ids: list[int | None] = []
+        while True:
+            row = cursor.fetchone()
+            ids.append(row[0] if row else None)
+            if not cursor.nextset():
+                return ids
+
     @contextlib.contextmanager
     def transaction(self, lock: str | None = None) -> Iterator[PostgresConnection]:
         """BEGIN … COMMIT (a savepoint when nested), holding the named advisory lock to the end when given."""
