@@ -29,3 +29,14 @@ def make_store(root: Path, domains=("finance", "legal", "medical")) -> Path:
     for domain in domains:
         store.publish(domain, source, {"method": "sft"})
     return store.root
+
+
+def publish_copy_of_latest(store_root: Path, domain: str, scratch: Path) -> int:
+    """Publish the domain's newest version's weights again as a new version (a canary that answers alike)."""
+    store = AdapterStore(store_root)
+    latest = store.get(domain, store.versions(domain)[-1])
+    src = scratch / f"{domain}-copy-of-v{latest.version}"
+    src.mkdir(parents=True)
+    for name in ("adapter_config.json", "adapter_model.safetensors"):
+        (src / name).write_bytes((latest.path / name).read_bytes())
+    return store.publish(domain, src, {"method": "test", "parent": latest.key}).version

@@ -13,8 +13,8 @@ import openai
 import pytest
 from sqlite_utils import Database
 
-from loraloop.adapters import AdapterStore
 from loraloop.feedback.pairs import PairBuilder
+from tests.adapter_files import publish_copy_of_latest
 from tests.prom import metric_value
 
 PROMPT = "I have had a headache since this morning. What should I do?"
@@ -241,13 +241,7 @@ async def test_health_and_metrics_by_frontend(http, oai, server):
 
 async def test_a_canary_arm_is_sticky_by_user_and_the_same_over_both_frontends(oai, client, http, adapter_store,
                                                                                tmp_path):
-    store = AdapterStore(adapter_store)
-    stable = store.get(DOMAIN, store.versions(DOMAIN)[-1])
-    src = tmp_path / "canary"
-    src.mkdir()
-    for name in ("adapter_config.json", "adapter_model.safetensors"):
-        (src / name).write_bytes((stable.path / name).read_bytes())
-    canary = store.publish(DOMAIN, src, {"method": "test", "parent": stable.key}).version
+    canary = publish_copy_of_latest(adapter_store, DOMAIN, tmp_path)
     active = next(a.version for a in await client.list_adapters() if a.domain == DOMAIN and a.active)
     await client.set_rollout(DOMAIN, "start", canary_version=canary, schedule=[50, 100], min_rated_per_step=5_000,
                              reason="test: sticky over HTTP")

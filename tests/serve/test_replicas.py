@@ -21,9 +21,9 @@ import grpc
 import pytest
 
 from loraloop import healthcheck, storage
-from loraloop.adapters import AdapterStore
 from loraloop.client import LoraloopClient
 from loraloop.v1 import loraloop_pb2 as pb
+from tests.adapter_files import publish_copy_of_latest
 from tests.conftest import ADMIN_TOKEN
 
 DOMAIN = "finance"
@@ -91,16 +91,6 @@ def replicas(demo_model, postgres_cluster, tmp_path_factory):
         storage.postgres.close_pools(db_url)
 
 
-def _publish_canary(store_root: Path, folder: Path) -> int:
-    store = AdapterStore(store_root)
-    stable = store.get(DOMAIN, store.versions(DOMAIN)[-1])
-    src = folder / "canary"
-    src.mkdir()
-    for name in ("adapter_config.json", "adapter_model.safetensors"):
-        (src / name).write_bytes((stable.path / name).read_bytes())
-    return store.publish(DOMAIN, src, {"method": "test", "parent": stable.key}).version
-
-
 async def _loaded(client: LoraloopClient, ref: str) -> pb.AdapterInfo | None:
     return {a.ref: a for a in await client.list_adapters()}.get(ref)
 
@@ -124,7 +114,7 @@ def _rows(db_url: str, sql: str, *args) -> list:
 
 async def test_two_replicas_follow_one_rollout_and_lose_no_acked_signal(replicas, tmp_path):
     (a, b), store, db_url = replicas
-    canary = _publish_canary(store, tmp_path)
+    canary = publish_copy_of_latest(store, DOMAIN, tmp_path)
     ref = f"{DOMAIN}@v{canary}"
     async with a.client() as on_a, b.client() as on_b:
         # A canary started through A alone ...

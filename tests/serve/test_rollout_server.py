@@ -9,8 +9,8 @@ import sys
 import grpc
 import pytest
 
-from loraloop.adapters import AdapterStore
 from loraloop.client import LoraloopClient
+from tests.adapter_files import publish_copy_of_latest
 from tests.conftest import ADMIN_TOKEN
 from tests.prom import metric_value
 
@@ -20,13 +20,7 @@ FAST = dict(temperature=0.0, max_tokens=2)
 
 
 def _publish_canary(store_root, tmp_path) -> int:
-    store = AdapterStore(store_root)
-    stable = store.get(DOMAIN, store.versions(DOMAIN)[-1])
-    src = tmp_path / f"{DOMAIN}-canary"
-    src.mkdir()
-    for name in ("adapter_config.json", "adapter_model.safetensors"):
-        (src / name).write_bytes((stable.path / name).read_bytes())
-    return store.publish(DOMAIN, src, {"method": "test", "parent": stable.key}).version
+    return publish_copy_of_latest(store_root, DOMAIN, tmp_path)
 
 
 async def _active_version(client) -> int:
