@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from loraloop import storage
+from loraloop.feedback.build_transactions import DEFAULT_MAX_LOCK_S, BuildTransactions
 from loraloop.feedback.pii import scrub_text
-from loraloop.feedback.schema import write_transaction
 from loraloop.feedback.store import SignalKind
 
 __all__ = ["ANTI_REPETITION", "MAX_PAIRS_PER_CHOSEN", "MAX_PARROT_PAIRS_PER_CONVERSATION", "STRENGTH", "BuildReport",
@@ -118,10 +118,13 @@ class PairBuilder:
     def __init__(self, db: storage.Connection, *, dwell_positive_ms_per_char: float = 40.0,
                  dwell_negative_ms_per_char: float = 8.0, max_pairs_per_chosen: int = MAX_PAIRS_PER_CHOSEN,
                  client_keys: Collection[str] = (),
-                 max_parrot_pairs_per_conversation: int = MAX_PARROT_PAIRS_PER_CONVERSATION):
+                 max_parrot_pairs_per_conversation: int = MAX_PARROT_PAIRS_PER_CONVERSATION,
+                 max_lock_s: float | None = DEFAULT_MAX_LOCK_S):
         """`client_keys`: only answers served to, and signals sent with, these API keys become training data
         (empty = every client's), so feedback from an untrusted client can be kept out of training.
-        `max_parrot_pairs_per_conversation`: anti-repetition pairs one conversation may yield (0 = none)."""
+        `max_parrot_pairs_per_conversation`: anti-repetition pairs one conversation may yield (0 = none).
+        `max_lock_s`: on SQLite, the longest the build holds the write lock before it commits and lets other
+        writers in (None = the whole build in one transaction); see feedback/build_transactions.py."""
         if dwell_negative_ms_per_char >= dwell_positive_ms_per_char:
             raise ValueError(f"dwell_negative_ms_per_char={dwell_negative_ms_per_char} must be below "
                              f"dwell_positive_ms_per_char={dwell_positive_ms_per_char} (the margin)")
@@ -129,7 +132,10 @@ class PairBuilder:
             raise ValueError(f"max_pairs_per_chosen={max_pairs_per_chosen}: expected >= 1")
         if max_parrot_pairs_per_conversation < 0:
             raise ValueError(f"max_parrot_pairs_per_conversation={max_parrot_pairs_per_conversation}: expected >= 0")
+        if max_lock_s is not None and max_lock_s <= 0:
+            raise ValueError(f"max_lock_s={max_lock_s}: expected > 0 seconds, or None for one transaction")
         self._max_parrots = max_parrot_pairs_per_conversation
+        self._max_lock_s = max_lock_s
         self.db = getattr(db, "conn", db)  # a storage connection (or an old caller's sqlite_utils Database)
         self._trusted = sorted(set(client_keys))
         self._max_pairs_per_chosen = max_pairs_per_chosen
@@ -143,8 +149,9 @@ class PairBuilder:
     def build(self) -> BuildReport:
         """Re-judge every group touched since the last build; add new pairs, drop overruled ones."""
         added = removed = labels = 0
-        # Watermarks are read under the write lock: two builders (server, daemon) never judge the same span twice.
-        with write_transaction(self.db, lock="pairs.build"):
+        # Watermarks are read under the sole-builder lock: two builders (CLI, daemon) never judge the same span
+        # twice, and the span is judged in transactions short enough for the server's writes to go between.
+        with BuildTransactions(self.db, max_lock_s=self._max_lock_s).run() as transactions:
             signal_mark, response_mark = self._watermark("pairs.signal_id"), self._watermark("pairs.response_rowid")
             if self._watermark("pairs.client_keys") != self._keys_digest():
                 signal_mark = response_mark = 0  # another key filter built the stored pairs: re-judge every group
@@ -162,12 +169,14 @@ class PairBuilder:
                 [signal_mark, top_signal, response_mark, top_response]).fetchall()
             conversations: set[str] = set()
             for context, domain in groups:
+                transactions.boundary()
                 a, r, n = self._rebuild_group(context, domain, top_signal)
                 added, removed, labels = added + a, removed + r, labels + n
                 conversations.update(row[0] for row in self.db.execute(
                     "SELECT DISTINCT conversation_id FROM responses WHERE context_hash = ? AND domain = ?",
                     [context, domain]))
             for conversation in sorted(conversations):  # after every group: they read the labels just judged
+                transactions.boundary()
                 a, r = self._rebuild_parrots(conversation)
                 added, removed = added + a, removed + r
             self.db.execute("INSERT INTO watermarks VALUES ('pairs.signal_id', ?), ('pairs.response_rowid', ?), "

@@ -1,0 +1,174 @@
+"""The pair build's transactions: on SQLite short enough that the server's writes go between them, one at a time."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+
+from loraloop import storage
+from loraloop.feedback import build_transactions
+from loraloop.feedback.build_transactions import BuildTransactions
+from loraloop.feedback.pairs import PairBuilder
+from loraloop.feedback.store import FeedbackStore, SignalKind
+from tests.db_rows import table_rows
+from tests.feedback.records import answer, say, signal
+
+_KINDS = ["THUMBS_UP", "THUMBS_DOWN", "COPY", "SHARE", "FOLLOW_UP", "REGENERATE"]
+
+
+def _fill(path: str, n_signals: int) -> None:
+    """A store with `n_signals` signals on n_signals/4 answers, five answers per prompt (bulk SQL: the test is the build)."""
+    FeedbackStore(path).close()
+    conn = storage.connect(path, autocommit=True)
+    rng = random.Random(0)
+    answers = n_signals // 4
+    with storage.write_transaction(conn):
+        conn.executemany(
+            "INSERT INTO responses (id, conversation_id, user_id, context_hash, messages, text, adapter, domain, "
+            "version, arm, route_domain, route_confidence, sampling, prompt_tokens, completion_tokens, latency_s, "
+            "finish_reason, created_at) VALUES (?, ?, 'u', ?, ?, ?, 'medical@v1', 'medical', 1, 'stable', 'medical', "
+            "1, '{}', 10, 20, 0.1, 'stop', ?)",
+            ((f"r{i}", f"c{i}", f"h{i // 5}", f'[{{"role": "user", "content": "question {i // 5}"}}]',
+              f"answer number {i} with some words", i) for i in range(answers)))
+        conn.executemany("INSERT INTO signals (response_id, kind, source, created_at) VALUES (?, ?, 'client', ?)",
+                         ((f"r{rng.randrange(answers)}", rng.choice(_KINDS), i) for i in range(n_signals)))
+    conn.close()
+
+
+def _build_while_recording_answers(path: str, max_lock_s: float | None, busy_timeout_ms: int):
+    """Build pairs while the server's kind of writer records answers; (build seconds, failed writes, writes)."""
+    done = threading.Event()
+    outcome: dict = {}
+
+    def build() -> None:
+        start = time.perf_counter()
+        try:
+            PairBuilder(storage.connect(path, autocommit=True), max_lock_s=max_lock_s).build()
+        finally:
+            outcome["build_s"] = time.perf_counter() - start
+            done.set()
+
+    store = FeedbackStore(path, busy_timeout_ms=busy_timeout_ms)
+    builder = threading.Thread(target=build)
+    builder.start()
+    failed = written = 0
+    while not done.is_set():
+        try:
+            store.write_batch([answer(f"live-{written}-{failed}")])
+            written += 1
+        except storage.DatabaseError:  # "database is locked" after the busy timeout
+            failed += 1
+        time.sleep(0.01)
+    builder.join()
+    store.close()
+    return outcome["build_s"], failed, written
+
+
+def test_the_servers_writes_go_between_a_long_builds_transactions(tmp_path):
+    path = str(tmp_path / "feedback.sqlite")
+    _fill(path, 20_000)
+    busy_ms = 200
+    build_s, failed, written = _build_while_recording_answers(path, 0.05, busy_ms)
+    assert build_s > 2 * busy_ms / 1000, f"the build took {build_s:.2f} s: too short to hold a writer out"
+    assert failed == 0, f"{failed} of {failed + written} answer writes timed out during a sliced build"
+    assert written > 0
+
+
+def test_one_transaction_for_the_whole_build_locks_the_server_out(tmp_path):
+    # The behaviour the slicing exists for: the same build in one transaction fails the writer's writes.
+    path = str(tmp_path / "feedback.sqlite")
+    _fill(path, 20_000)
+    build_s, failed, _written = _build_while_recording_answers(path, None, 200)
+    assert build_s > 0.4, f"the build took {build_s:.2f} s: too short to hold a writer out"
+    assert failed > 0
+
+
+def test_a_build_stopped_midway_keeps_its_watermark_and_the_next_build_completes_it(db_url, monkeypatch):
+    monkeypatch.setattr(build_transactions, "WRITERS_GAP_S", 0.0)
+    store = FeedbackStore(db_url)
+    for i in range(10):
+        say(store, f"up{i}", f"q{i}")
+        say(store, f"down{i}", f"q{i}")
+        signal(store, f"up{i}", SignalKind.THUMBS_UP)
+        signal(store, f"down{i}", SignalKind.THUMBS_DOWN)
+    conn = storage.connect(db_url, autocommit=True)
+
+    def crash(self, conversation):
+        raise RuntimeError("killed after the groups")
+
+    monkeypatch.setattr(PairBuilder, "_rebuild_parrots", crash)
+    with pytest.raises(RuntimeError, match="killed after the groups"):
+        PairBuilder(conn, max_lock_s=1e-9).build()  # every group in a transaction of its own
+    sliced = storage.dialect(conn) == storage.SQLITE
+    # SQLite committed the groups judged before the crash; Postgres's one transaction rolled back whole.
+    assert (len(table_rows(store.db, "pairs")) > 0) is sliced
+    assert store.db.execute("SELECT name FROM watermarks WHERE name LIKE 'pairs.%'").fetchall() == []
+    monkeypatch.undo()
+
+    report = PairBuilder(conn).build()
+    assert report.groups == 10  # the whole span again: the watermark never moved
+    pairs = table_rows(store.db, "pairs")
+    assert sorted(p["chosen_response_id"] for p in pairs) == sorted(f"up{i}" for i in range(10))
+    assert len({p["pair_key"] for p in pairs}) == 10
+    assert PairBuilder(conn).build().groups == 0
+    conn.close()
+    store.close()
+
+
+def test_two_sliced_builds_never_run_at_once(tmp_path):
+    path = str(tmp_path / "feedback.sqlite")
+    FeedbackStore(path).close()
+    first, second = (storage.connect(path, autocommit=True) for _ in range(2))
+    entered = threading.Event()
+
+    def second_build() -> None:
+        with BuildTransactions(second, max_lock_s=0.01).run():
+            entered.set()
+
+    with BuildTransactions(first, max_lock_s=0.01).run() as transactions:
+        transactions.boundary()  # between transactions: SQLite's write lock is free, the build lock is not
+        waiting = threading.Thread(target=second_build)
+        waiting.start()
+        assert not entered.wait(0.3)
+    assert entered.wait(5)
+    waiting.join()
+    first.close()
+    second.close()
+
+
+def test_sliced_builds_running_together_emit_each_pair_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_transactions, "WRITERS_GAP_S", 0.0)
+    path = str(tmp_path / "feedback.sqlite")
+    store = FeedbackStore(path)
+    for i in range(20):
+        say(store, f"up{i}", f"q{i}")
+        say(store, f"down{i}", f"q{i}")
+        signal(store, f"up{i}", SignalKind.THUMBS_UP)
+        signal(store, f"down{i}", SignalKind.THUMBS_DOWN)
+    conns = [storage.connect(path, autocommit=True) for _ in range(4)]
+    results: list = [None] * len(conns)
+
+    def build(i: int) -> None:
+        results[i] = PairBuilder(conns[i], max_lock_s=1e-9).build()
+
+    threads = [threading.Thread(target=build, args=(i,)) for i in range(len(conns))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.groups for r in results) == [0, 0, 0, 20]  # one judged the span; the rest found it done
+    assert len(table_rows(store.db, "pairs")) == 20
+    for c in conns:
+        c.close()
+    store.close()
+
+
+@pytest.mark.parametrize("bad", [0, -1.0])
+def test_a_lock_time_that_is_not_positive_is_refused_by_name(tmp_path, bad):
+    conn = storage.connect(str(tmp_path / "feedback.sqlite"), autocommit=True)
+    with pytest.raises(ValueError, match=rf"max_lock_s={bad}: expected > 0"):
+        PairBuilder(conn, max_lock_s=bad)
+    conn.close()
