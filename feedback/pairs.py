@@ -50,6 +50,8 @@ MAX_PAIRS_PER_CHOSEN = 4
 ANTI_REPETITION = "anti_repetition"  # the source of parrot pairs
 # One long conversation must not outweigh many short ones: it yields at most this many parrot pairs.
 MAX_PARROT_PAIRS_PER_CONVERSATION = 2
+# Once per group judged: served by the responses_group index (migration 0010), never a scan of the domain.
+GROUP_CONVERSATIONS = "SELECT DISTINCT conversation_id FROM responses WHERE context_hash = ? AND domain = ?"
 _POLARITY = {SignalKind.THUMBS_UP: 1, SignalKind.THUMBS_DOWN: -1, SignalKind.CORRECTION: -1,
              SignalKind.REGENERATE: -1, SignalKind.COPY: 1, SignalKind.SHARE: 1, SignalKind.FOLLOW_UP: 1}
 
@@ -172,9 +174,7 @@ class PairBuilder:
                 transactions.boundary()
                 a, r, n = self._rebuild_group(context, domain, top_signal)
                 added, removed, labels = added + a, removed + r, labels + n
-                conversations.update(row[0] for row in self.db.execute(
-                    "SELECT DISTINCT conversation_id FROM responses WHERE context_hash = ? AND domain = ?",
-                    [context, domain]))
+                conversations.update(row[0] for row in self.db.execute(GROUP_CONVERSATIONS, [context, domain]))
             for conversation in sorted(conversations):  # after every group: they read the labels just judged
                 transactions.boundary()
                 a, r = self._rebuild_parrots(conversation)
