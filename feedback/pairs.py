@@ -52,6 +52,10 @@ ANTI_REPETITION = "anti_repetition"  # the source of parrot pairs
 MAX_PARROT_PAIRS_PER_CONVERSATION = 2
 # Once per group judged: served by the responses_group index (migration 0010), never a scan of the domain.
 GROUP_CONVERSATIONS = "SELECT DISTINCT conversation_id FROM responses WHERE context_hash = ? AND domain = ?"
+# Once per conversation of the groups judged, from labels the same build has just written.
+CONVERSATION_GOOD_ANSWERS = (
+    "SELECT r.id, r.context_hash, r.domain, r.messages, r.text, r.adapter, l.weight, l.signal_ids "
+    "FROM labels l JOIN responses r ON r.id = l.response_id WHERE r.conversation_id = ? AND l.label = 1 ORDER BY r.rowid")
 _POLARITY = {SignalKind.THUMBS_UP: 1, SignalKind.THUMBS_DOWN: -1, SignalKind.CORRECTION: -1,
              SignalKind.REGENERATE: -1, SignalKind.COPY: 1, SignalKind.SHARE: 1, SignalKind.FOLLOW_UP: 1}
 
@@ -288,10 +292,7 @@ class PairBuilder:
         if not self._max_parrots:
             return
         columns = ("id", "context_hash", "domain", "messages", "text", "adapter", "weight", "signal_ids")
-        good = [dict(zip(columns, row)) for row in self.db.execute(
-            "SELECT r.id, r.context_hash, r.domain, r.messages, r.text, r.adapter, l.weight, l.signal_ids "
-            "FROM labels l JOIN responses r ON r.id = l.response_id "
-            "WHERE r.conversation_id = ? AND l.label = 1 ORDER BY r.rowid", [conversation])]
+        good = [dict(zip(columns, row)) for row in self.db.execute(CONVERSATION_GOOD_ANSWERS, [conversation])]
         offers = []
         for order, answer in enumerate(good):
             turns = json.loads(answer["messages"])
