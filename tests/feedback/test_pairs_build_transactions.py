@@ -11,7 +11,7 @@ import pytest
 from loraloop import storage
 from loraloop.feedback import build_transactions
 from loraloop.feedback.build_transactions import BuildTransactions
-from loraloop.feedback.pairs import CONVERSATION_GOOD_ANSWERS, GROUP_CONVERSATIONS, PairBuilder
+from loraloop.feedback.pairs import CONVERSATIONS_GOOD_ANSWERS, GROUP_CONVERSATIONS, PairBuilder
 from loraloop.feedback.store import FeedbackStore, SignalKind
 from tests.db_rows import table_rows
 from tests.feedback.records import answer, say, signal
@@ -96,7 +96,7 @@ def test_a_build_stopped_midway_keeps_its_watermark_and_the_next_build_completes
         signal(store, f"down{i}", SignalKind.THUMBS_DOWN)
     conn = storage.connect(db_url, autocommit=True)
 
-    def crash(self, conversation):
+    def crash(self, conversations):
         raise RuntimeError("killed after the groups")
 
     monkeypatch.setattr(PairBuilder, "_rebuild_parrots", crash)
@@ -200,7 +200,7 @@ def test_a_postgres_build_reads_by_index_from_tables_it_filled_itself(pg_url):
             {"label_key": f"k{i}", "context_hash": "h", "domain": "medical", "prompt": "[]", "completion": "x",
              "label": 1, "source": "thumbs", "weight": 1.0, "response_id": "r0" if i == 0 else None,
              "adapter": "medical@v1", "signal_ids": "[]", "created_at": 0.0} for i in range(3000)])
-        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {CONVERSATION_GOOD_ANSWERS}", ["c0"]).fetchall())
+        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {CONVERSATIONS_GOOD_ANSWERS.format('?')}", ["c0"]).fetchall())
     assert "Seq Scan" not in plan, plan
     conn.close()
     store.close()

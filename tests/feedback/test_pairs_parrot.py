@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from loraloop.feedback import pairs as pairs_module
 from loraloop.feedback.pairs import ANTI_REPETITION, MAX_PARROT_PAIRS_PER_CONVERSATION, PairBuilder
 from loraloop.feedback.store import SignalKind
 from tests.db_rows import table_rows
@@ -123,3 +124,25 @@ def test_pii_in_the_copied_turn_is_scrubbed(store):
     PairBuilder(store.db).build()
     rows = [r for r in table_rows(store.db, "pairs") if r["source"] == ANTI_REPETITION]
     assert rows and all("jane.doe@example.com" not in r["rejected"] + r["prompt"] for r in rows)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 500])
+def test_conversations_judged_in_chunks_get_the_same_parrot_pairs_as_one_by_one(store, monkeypatch, chunk):
+    # The parrot pass reads and rewrites conversations a chunk at a time; the cap and the stale-pair removal
+    # stay per conversation whatever the chunk holds.
+    monkeypatch.setattr(pairs_module, "_PARROT_CHUNK", chunk)
+    ids = {c: chat(store, c, 4) for c in ("a", "b", "c", "d", "e")}
+    for c, (_t1, t2, t3, t4) in ids.items():
+        for rid in (t2, t3, t4) if c != "e" else (t2,):
+            signal(store, rid, K.THUMBS_UP)
+    PairBuilder(store.db).build()
+    found = parrots(store)
+    per_conversation = {c: sum(1 for chosen, _, _ in found.values() if chosen.startswith(f"{c}-")) for c in ids}
+    assert per_conversation == {"a": 2, "b": 2, "c": 2, "d": 2, "e": 2}  # capped at 2 each
+    for rid in ids["d"][1:]:  # later, equally strong signals: "d" (inside a chunk, not first) has no good turn now
+        signal(store, rid, K.THUMBS_DOWN)
+    report = PairBuilder(store.db).build()
+    assert not [k for k, (chosen, _, _) in parrots(store).items() if chosen.startswith("d-")]
+    assert report.pairs_removed >= 2
+    assert {k: v for k, v in parrots(store).items() if not v[0].startswith("d-")} == {
+        k: v for k, v in found.items() if not v[0].startswith("d-")}

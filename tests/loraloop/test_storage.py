@@ -74,3 +74,15 @@ def test_writable_connections_are_durable_and_read_only_ones_create_nothing(tmp_
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         reader.execute("INSERT INTO t VALUES (1)")
     assert storage.connect(path, autocommit=True).isolation_level is None
+
+
+def test_insert_rows_counts_the_rows_it_inserted_not_the_ones_it_skipped(db_url):
+    # The pair builder's "pairs added" is this count, on both backends (it replaced a COUNT before and after).
+    conn = storage.connect(db_url, autocommit=True)
+    conn.execute("CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)")
+    assert storage.insert_rows(conn, "kv", [{"k": "a", "v": 1}, {"k": "b", "v": 2}]) == 2
+    assert storage.insert_rows(conn, "kv", [{"k": "b", "v": 3}, {"k": "c", "v": 4}, {"k": "a", "v": 5}],
+                               ignore=True) == 1
+    assert storage.insert_rows(conn, "kv", []) == 0
+    assert sorted(tuple(row) for row in conn.execute("SELECT k, v FROM kv").fetchall()) == [("a", 1), ("b", 2), ("c", 4)]
+    conn.close()
