@@ -183,6 +183,7 @@ class PairBuilder:
                 a, r, n = self._rebuild_group(context, domain, top_signal)
                 added, removed, labels = added + a, removed + r, labels + n
                 conversations.update(row[0] for row in self.db.execute(GROUP_CONVERSATIONS, [context, domain]))
+            transactions.analyze("labels", "pairs")
             ordered = sorted(conversations)
             for start in range(0, len(ordered), _PARROT_CHUNK):  # after every group: they read the labels just judged
                 transactions.boundary()

@@ -189,18 +189,22 @@ def test_a_groups_conversations_are_read_from_the_group_index_not_the_domain(tmp
 
 
 def test_a_postgres_build_reads_by_index_from_tables_it_filled_itself(pg_url):
-    # The build writes labels and then reads them back per conversation, all in one transaction, where the
+    # The build writes labels and then reads them back by conversation, all in one transaction, where the
     # statistics still say the table is empty: without the build's planner settings this was a sequential
-    # scan of every label per conversation (a 40,000-signal build: 52 s, 11 s with them).
-    store = FeedbackStore(pg_url)
-    store.write_batch([answer("r0", conversation="c0")])
+    # scan of every label per conversation (a 40,000-signal build: 52 s, 11 s with them), and then an index
+    # scan of every label per chunk of conversations.
+    _fill(pg_url, 8000)  # 2,000 answers, committed (and analyzed when the build begins)
     conn = storage.connect(pg_url, autocommit=True)
-    with BuildTransactions(conn).run():
+    with BuildTransactions(conn).run() as transactions:
         storage.insert_rows(conn, "labels", [
-            {"label_key": f"k{i}", "context_hash": "h", "domain": "medical", "prompt": "[]", "completion": "x",
-             "label": 1, "source": "thumbs", "weight": 1.0, "response_id": "r0" if i == 0 else None,
-             "adapter": "medical@v1", "signal_ids": "[]", "created_at": 0.0} for i in range(3000)])
-        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {CONVERSATIONS_GOOD_ANSWERS.format('?')}", ["c0"]).fetchall())
+            {"label_key": f"k{i}", "context_hash": f"h{i // 5}", "domain": "medical", "prompt": "[]",
+             "completion": "x", "label": i % 2, "source": "thumbs", "weight": 1.0, "response_id": f"r{i}",
+             "adapter": "medical@v1", "signal_ids": "[]", "created_at": 0.0} for i in range(2000)])
+        transactions.analyze("labels", "pairs")  # as the build does between its two passes
+        chunk = [f"c{i}" for i in range(50)]
+        plan = "\n".join(row[0] for row in conn.execute(
+            f"EXPLAIN {CONVERSATIONS_GOOD_ANSWERS.format(', '.join('?' * len(chunk)))}", chunk).fetchall())
     assert "Seq Scan" not in plan, plan
+    # From the chunk's answers to their labels, not from every label to its answer (275 ms a chunk at 200,000).
+    assert "Index Cond: (response_id = r.id)" in plan, plan
     conn.close()
-    store.close()
