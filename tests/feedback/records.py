@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loraloop.feedback.store import ResponseRecord, SignalRecord
+from loraloop.feedback.store import ResponseRecord, SignalKind, SignalRecord
 
 
 def answer(rid, *, conversation="c1", messages=(("user", "hi"),), text="hello there", regenerate_of=""):
@@ -25,3 +25,12 @@ def signal(store, rid, kind, **kwargs):
     """Store one signal on answer `rid`; returns its id."""
     [ack] = store.write_batch([SignalRecord(response_id=rid, kind=kind, **kwargs)])
     return ack.signal_id
+
+
+def rated_prompts(store, n):
+    """`n` prompts with two answers each, one thumbed up and one down: `n` preference pairs to build."""
+    for i in range(n):
+        say(store, f"up{i}", f"q{i}")
+        say(store, f"down{i}", f"q{i}")
+        signal(store, f"up{i}", SignalKind.THUMBS_UP)
+        signal(store, f"down{i}", SignalKind.THUMBS_DOWN)

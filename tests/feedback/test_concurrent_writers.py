@@ -10,7 +10,7 @@ from loraloop.feedback.pairs import PairBuilder
 from loraloop.feedback.schema import MIGRATIONS, migrate
 from loraloop.feedback.store import FeedbackStore, SignalAck, SignalKind, SignalRecord
 from tests.db_rows import table_rows
-from tests.feedback.records import answer, say, signal
+from tests.feedback.records import answer, rated_prompts, say
 from tests.together import together
 
 
@@ -72,11 +72,7 @@ def test_a_transaction_that_commits_after_a_later_one_is_still_paired(pg_url):
 @pytest.mark.parametrize("workers", [6])
 def test_pair_builds_running_together_emit_each_pair_once(db_url, workers):
     store = FeedbackStore(db_url)
-    for i in range(20):
-        say(store, f"up{i}", f"q{i}")
-        say(store, f"down{i}", f"q{i}")
-        signal(store, f"up{i}", SignalKind.THUMBS_UP)
-        signal(store, f"down{i}", SignalKind.THUMBS_DOWN)
+    rated_prompts(store, 20)
     conns = [storage.connect(db_url, autocommit=True) for _ in range(workers)]
     try:
         reports = together([lambda c=c: PairBuilder(c).build() for c in conns])

@@ -12,9 +12,9 @@ from loraloop import storage
 from loraloop.feedback import build_transactions
 from loraloop.feedback.build_transactions import BuildTransactions
 from loraloop.feedback.pairs import CONVERSATIONS_GOOD_ANSWERS, GROUP_CONVERSATIONS, PairBuilder
-from loraloop.feedback.store import FeedbackStore, SignalKind
+from loraloop.feedback.store import FeedbackStore
 from tests.db_rows import table_rows
-from tests.feedback.records import answer, say, signal
+from tests.feedback.records import answer, rated_prompts
 
 _KINDS = ["THUMBS_UP", "THUMBS_DOWN", "COPY", "SHARE", "FOLLOW_UP", "REGENERATE"]
 
@@ -89,11 +89,7 @@ def test_one_transaction_for_the_whole_build_locks_the_server_out(tmp_path):
 def test_a_build_stopped_midway_keeps_its_watermark_and_the_next_build_completes_it(db_url, monkeypatch):
     monkeypatch.setattr(build_transactions, "WRITERS_GAP_S", 0.0)
     store = FeedbackStore(db_url)
-    for i in range(10):
-        say(store, f"up{i}", f"q{i}")
-        say(store, f"down{i}", f"q{i}")
-        signal(store, f"up{i}", SignalKind.THUMBS_UP)
-        signal(store, f"down{i}", SignalKind.THUMBS_DOWN)
+    rated_prompts(store, 10)
     conn = storage.connect(db_url, autocommit=True)
 
     def crash(self, conversations):
@@ -143,11 +139,7 @@ def test_sliced_builds_running_together_emit_each_pair_once(tmp_path, monkeypatc
     monkeypatch.setattr(build_transactions, "WRITERS_GAP_S", 0.0)
     path = str(tmp_path / "feedback.sqlite")
     store = FeedbackStore(path)
-    for i in range(20):
-        say(store, f"up{i}", f"q{i}")
-        say(store, f"down{i}", f"q{i}")
-        signal(store, f"up{i}", SignalKind.THUMBS_UP)
-        signal(store, f"down{i}", SignalKind.THUMBS_DOWN)
+    rated_prompts(store, 20)
     conns = [storage.connect(path, autocommit=True) for _ in range(4)]
     results: list = [None] * len(conns)
 
