@@ -50,14 +50,13 @@ class BuildTransactions:
         self._max_lock_s = max_lock_s or 0.0
         self._open: contextlib.AbstractContextManager | None = None
         self._since = 0.0
-        self.commits = 0  # transactions committed so far, the last one included once the build ends
 
     @contextlib.contextmanager
     def run(self) -> Iterator[BuildTransactions]:
         """The whole build: the sole-builder lock, and a transaction open from start to end (renewed at boundaries)."""
         with self._sole_builder():
-            self._begin()
             try:
+                self._begin()
                 yield self
             except BaseException as e:
                 self._end(e)
@@ -82,8 +81,9 @@ class BuildTransactions:
             self._db.execute(f"ANALYZE {', '.join(tables)}")
 
     def _begin(self) -> None:
-        self._open = write_transaction(self._db, lock=_LOCK)  # the advisory lock on Postgres; SQLite's write lock
-        self._open.__enter__()
+        opened = write_transaction(self._db, lock=_LOCK)  # the advisory lock on Postgres; SQLite's write lock
+        opened.__enter__()
+        self._open = opened  # from here an error rolls it back (run)
         if storage.dialect(self._db) == storage.POSTGRESQL:
             # The build fills pairs and labels inside this one transaction, where autovacuum cannot re-analyze
             # them: the planner keeps the row counts of before the build (empty, on a first build) and answers
@@ -102,14 +102,14 @@ class BuildTransactions:
             return
         if error is None:
             opened.__exit__(None, None, None)
-            self.commits += 1
         else:
             opened.__exit__(type(error), error, error.__traceback__)
 
     @contextlib.contextmanager
     def _sole_builder(self) -> Iterator[None]:
-        # Only a sliced build needs it: one transaction holds SQLite's write lock, or Postgres's advisory lock.
-        path = self._database_file() if self._sliced else None
+        # On SQLite whether sliced or not: a one-transaction build must not run between a sliced build's
+        # transactions either. Postgres has its advisory lock for the whole (single) transaction.
+        path = self._database_file() if storage.dialect(self._db) == storage.SQLITE else None
         if path is None:
             yield
             return
