@@ -27,7 +27,6 @@ import asyncio
 import contextlib
 import multiprocessing as mp
 import os
-import random
 import sqlite3
 import sys
 import tempfile
@@ -242,25 +241,10 @@ def bench_baseline(tmp: Path, clients: int, signals: int, answers: list[str]) ->
 def bench_pair_build(db_url: str, n_signals: int) -> tuple[int, float]:
     from loraloop import storage
     from loraloop.feedback.pairs import PairBuilder
-    from loraloop.feedback.store import FeedbackStore
+    from loraloop.feedback.synthetic import fill_synthetic_store
 
-    FeedbackStore(db_url).close()
+    fill_synthetic_store(db_url, n_signals)
     conn = storage.connect(db_url, autocommit=True)
-    rng = random.Random(0)
-    n_answers = n_signals // 4
-    per_group = 5
-    conn.executemany(
-        "INSERT INTO responses (id, conversation_id, user_id, context_hash, messages, text, adapter, domain, version, "
-        "arm, route_domain, route_confidence, sampling, prompt_tokens, completion_tokens, latency_s, finish_reason, "
-        "created_at) VALUES (?, ?, 'u', ?, ?, ?, 'medical@v1', 'medical', 1, 'stable', 'medical', 1, '{}', 10, 20, "
-        "0.1, 'stop', ?)",
-        ((f"r{i}", f"c{i}", f"h{i // per_group}", f'[{{"role": "user", "content": "question {i // per_group}"}}]',
-          f"answer number {i} with some words in it", i) for i in range(n_answers)))
-    kinds = ["THUMBS_UP", "THUMBS_DOWN", "COPY", "SHARE", "FOLLOW_UP", "REGENERATE", "DWELL"]
-    conn.executemany(
-        "INSERT INTO signals (response_id, kind, dwell_ms, source, created_at) VALUES (?, ?, ?, 'client', ?)",
-        ((f"r{rng.randrange(n_answers)}", k, rng.randrange(1, 5000) if k == "DWELL" else None, i)
-         for i, k in ((i, rng.choice(kinds)) for i in range(n_signals))))
     start = time.perf_counter()
     report = PairBuilder(conn).build()
     elapsed = time.perf_counter() - start

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 
@@ -13,29 +12,9 @@ from loraloop.feedback import build_transactions
 from loraloop.feedback.build_transactions import BuildTransactions
 from loraloop.feedback.pairs import CONVERSATIONS_GOOD_ANSWERS, GROUP_CONVERSATIONS, PairBuilder
 from loraloop.feedback.store import FeedbackStore
+from loraloop.feedback.synthetic import fill_synthetic_store
 from tests.db_rows import table_rows
 from tests.feedback.records import answer, rated_prompts
-
-_KINDS = ["THUMBS_UP", "THUMBS_DOWN", "COPY", "SHARE", "FOLLOW_UP", "REGENERATE"]
-
-
-def _fill(path: str, n_signals: int) -> None:
-    """A store with `n_signals` signals on n_signals/4 answers, five answers per prompt (bulk SQL: the test is the build)."""
-    FeedbackStore(path).close()
-    conn = storage.connect(path, autocommit=True)
-    rng = random.Random(0)
-    answers = n_signals // 4
-    with storage.write_transaction(conn):
-        conn.executemany(
-            "INSERT INTO responses (id, conversation_id, user_id, context_hash, messages, text, adapter, domain, "
-            "version, arm, route_domain, route_confidence, sampling, prompt_tokens, completion_tokens, latency_s, "
-            "finish_reason, created_at) VALUES (?, ?, 'u', ?, ?, ?, 'medical@v1', 'medical', 1, 'stable', 'medical', "
-            "1, '{}', 10, 20, 0.1, 'stop', ?)",
-            ((f"r{i}", f"c{i}", f"h{i // 5}", f'[{{"role": "user", "content": "question {i // 5}"}}]',
-              f"answer number {i} with some words", i) for i in range(answers)))
-        conn.executemany("INSERT INTO signals (response_id, kind, source, created_at) VALUES (?, ?, 'client', ?)",
-                         ((f"r{rng.randrange(answers)}", rng.choice(_KINDS), i) for i in range(n_signals)))
-    conn.close()
 
 
 def _build_while_recording_answers(path: str, max_lock_s: float | None, busy_timeout_ms: int):
@@ -69,7 +48,7 @@ def _build_while_recording_answers(path: str, max_lock_s: float | None, busy_tim
 
 def test_the_servers_writes_go_between_a_long_builds_transactions(tmp_path):
     path = str(tmp_path / "feedback.sqlite")
-    _fill(path, 20_000)
+    fill_synthetic_store(path, 20_000)
     busy_ms = 200
     build_s, failed, written = _build_while_recording_answers(path, 0.05, busy_ms)
     assert build_s > 2 * busy_ms / 1000, f"the build took {build_s:.2f} s: too short to hold a writer out"
@@ -80,7 +59,7 @@ def test_the_servers_writes_go_between_a_long_builds_transactions(tmp_path):
 def test_one_transaction_for_the_whole_build_locks_the_server_out(tmp_path):
     # The behaviour the slicing exists for: the same build in one transaction fails the writer's writes.
     path = str(tmp_path / "feedback.sqlite")
-    _fill(path, 20_000)
+    fill_synthetic_store(path, 20_000)
     build_s, failed, _written = _build_while_recording_answers(path, None, 200)
     assert build_s > 0.4, f"the build took {build_s:.2f} s: too short to hold a writer out"
     assert failed > 0
@@ -170,7 +149,7 @@ def test_a_groups_conversations_are_read_from_the_group_index_not_the_domain(tmp
     # Served from responses_adapter (domain alone), this query scanned the domain once per group and the
     # build grew with the square of the store: 200,000 signals took 167 s (14 s with the index).
     path = str(tmp_path / "feedback.sqlite")
-    _fill(path, 400)
+    fill_synthetic_store(path, 400)
     conn = storage.connect(path, autocommit=True)
     for analyzed in (False, True):  # the planner's defaults (the case that scanned), and with statistics
         if analyzed:
@@ -185,7 +164,7 @@ def test_a_postgres_build_reads_by_index_from_tables_it_filled_itself(pg_url):
     # statistics still say the table is empty: without the build's planner settings this was a sequential
     # scan of every label per conversation (a 40,000-signal build: 52 s, 11 s with them), and then an index
     # scan of every label per chunk of conversations.
-    _fill(pg_url, 8000)  # 2,000 answers, committed (and analyzed when the build begins)
+    fill_synthetic_store(pg_url, 8000)  # 2,000 answers, committed (and analyzed when the build begins)
     conn = storage.connect(pg_url, autocommit=True)
     with BuildTransactions(conn).run() as transactions:
         storage.insert_rows(conn, "labels", [
